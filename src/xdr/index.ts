@@ -1,0 +1,4 @@
+export { XdrError } from './errors.js';
+export { XdrReader } from './reader.js';
+export { XdrWriter } from './writer.js';
+export * from './codec.js';
