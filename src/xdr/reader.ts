@@ -59,7 +59,8 @@ export class XdrReader {
 
   /** Fixed-length opaque: `n` bytes plus zero padding to a multiple of 4. */
   opaqueFixed(n: number): Buffer {
-    const padded = (n + 3) & ~3;
+    // Arithmetic, not bitwise: lengths near 2^32 must not wrap around to a small number.
+    const padded = n + ((4 - (n % 4)) % 4);
     this.need(padded);
     const start = this.pos;
     this.pos += padded;
