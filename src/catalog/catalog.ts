@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { type FileIdentity, sameInode } from '../store/identity.js';
+import { asObjectId, type ExportId, type ObjectId } from '../store/ids.js';
+import type { Store } from '../store/store.js';
+import { GroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit.js';
+import { CatalogRows } from './rows.js';
+import { type CatalogLink, type CatalogObject, FileType } from './types.js';
+
+export interface CatalogOptions extends GroupCommitOptions {
+  /** Committed objects kept in memory; objects with uncommitted changes are always kept. */
+  readonly cacheCapacity?: number;
+}
+
+const DEFAULT_CACHE_CAPACITY = 200_000;
+const MAX_PATH_DEPTH = 4096;
+
+/**
+ * Every object a handle was ever issued for, with its identity and known names. Changes apply to memory
+ * at once and reach the database through group commit: a caller must await durable() before a handle
+ * for anything it recorded leaves the server (ids allocated meanwhile are only reused after a crash,
+ * and then were never handed out).
+ */
+export class Catalog {
+  readonly #rows: CatalogRows;
+  readonly #commit: GroupCommit;
+  readonly #cacheCapacity: number;
+  /** Insertion order is recency order: the first entries are evicted first. */
+  readonly #cache = new Map<ObjectId, CatalogObject>();
+  readonly #dirty = new Set<ObjectId>();
+  readonly #newRoots = new Map<ExportId, ObjectId>();
+  readonly #rootByExport: Map<ExportId, ObjectId>;
+  #nextId: bigint;
+
+  constructor(store: Store, options: CatalogOptions = {}) {
+    this.#rows = new CatalogRows(store.db);
+    this.#cacheCapacity = options.cacheCapacity ?? DEFAULT_CACHE_CAPACITY;
+    this.#rootByExport = this.#rows.roots();
+    this.#nextId = this.#rows.highWaterMark() + 1n;
+    this.#commit = new GroupCommit(
+      () => this.#writePending(),
+      () => this.#dirty.size + this.#newRoots.size,
+      options,
+    );
+  }
+
+  /** The export's root object, created (and committed before returning) on first use. */
+  root(exportId: ExportId, ident: FileIdentity): CatalogObject {
+    const known = this.#rootByExport.get(exportId);
+    if (known !== undefined) return this.#mustGet(known);
+    const root = this.#create(exportId, ident, FileType.NF3DIR, []);
+    this.#rootByExport.set(exportId, root.id);
+    this.#newRoots.set(exportId, root.id);
+    this.#commit.flushNow();
+    return root;
+  }
+
+  rootId(exportId: ExportId): ObjectId | undefined {
+    return this.#rootByExport.get(exportId);
+  }
+
+  get(id: ObjectId): CatalogObject | undefined {
+    const cached = this.#cache.get(id);
+    if (cached) {
+      this.#cache.delete(id);
+      this.#cache.set(id, cached);
+      return cached;
+    }
+    const loaded = this.#rows.load(id);
+    if (loaded) this.#remember(loaded);
+    return loaded;
+  }
+
+  /** The live object with this identity (same inode number and birth time; dev+ino if btime is 0n). */
+  findByIdentity(exportId: ExportId, ident: FileIdentity): CatalogObject | undefined {
+    const o = this.#withIdentity(exportId, ident);
+    return o?.state === 'live' ? o : undefined;
+  }
+
+  /**
+   * Records that `name` in `parentId` is the object with identity `ident` (LOOKUP, READDIRPLUS, CREATE,
+   * MKDIR, SYMLINK, MKNOD, LINK). Returns the object, new or known. Await durable() before handing out
+   * a handle for it.
+   */
+  recordLink(
+    exportId: ExportId,
+    parentId: ObjectId,
+    name: Buffer,
+    ident: FileIdentity,
+    type: FileType,
+  ): CatalogObject {
+    this.#checkParent(exportId, parentId);
+    const link: CatalogLink = Object.freeze({ parentId, name: Buffer.from(name) });
+    // Same inode number, different birth time: the old object was deleted and its inode reused.
+    for (const o of this.#atInode(exportId, ident)) {
+      if (o.state === 'live' && o.ident.btime !== ident.btime) this.#update(o, { state: 'gone', links: [] });
+    }
+    const found = this.#withIdentity(exportId, ident);
+    this.#takeName(parentId, link.name, found?.id);
+    if (!found) return this.#create(exportId, ident, type, [link]);
+
+    const links =
+      found.type === FileType.NF3DIR
+        ? [link] // a directory has exactly one name: finding it elsewhere means it moved
+        : found.links.some((l) => sameLink(l, link))
+          ? found.links
+          : [...found.links, link];
+    return this.#update(found, { state: 'live', type, links });
+  }
+
+  /** REMOVE, RMDIR, or the target of a RENAME: an object losing its last known name is gone. */
+  removeLink(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
+    const owner = this.#linkOwner(parentId, name);
+    return owner ? this.#dropName(owner, parentId, name) : undefined;
+  }
+
+  /**
+   * RENAME: the name moves, the object (and so everything under a directory) keeps its id. A name at
+   * the destination is taken over. Returns the renamed object, or undefined if the source was unknown.
+   */
+  moveLink(
+    fromParent: ObjectId,
+    fromName: Buffer,
+    toParent: ObjectId,
+    toName: Buffer,
+  ): CatalogObject | undefined {
+    const owner = this.#linkOwner(fromParent, fromName);
+    if (!owner) return undefined;
+    const target = this.#linkOwner(toParent, toName);
+    // Renaming one hard link of a file onto another link of the same file does nothing (POSIX).
+    if (target?.id === owner.id) return owner;
+    const dest = this.get(toParent);
+    if (!dest) throw new Error(`rename into unknown directory ${toParent}`);
+    this.#takeName(toParent, toName, owner.id);
+    const current = this.#mustGet(owner.id);
+    const to: CatalogLink = Object.freeze({ parentId: toParent, name: Buffer.from(toName) });
+    const links = current.links.map((l) => (l.parentId === fromParent && l.name.equals(fromName) ? to : l));
+    return this.#update(current, { links });
+  }
+
+  /** The object no longer exists (its identity no longer matches, or it vanished). */
+  markGone(id: ObjectId): void {
+    const o = this.get(id);
+    if (o && o.state !== 'gone') this.#update(o, { state: 'gone', links: [] });
+  }
+
+  /** The object was found again under `name` in `parentId`: that becomes its only known name. */
+  relink(id: ObjectId, parentId: ObjectId, name: Buffer): CatalogObject {
+    const o = this.#mustGet(id);
+    this.#checkParent(o.exportId, parentId);
+    this.#takeName(parentId, name, id);
+    const link: CatalogLink = Object.freeze({ parentId, name: Buffer.from(name) });
+    return this.#update(this.#mustGet(id), { state: 'live', links: [link] });
+  }
+
+  /**
+   * The names leading from the export root down to the object, through each object's first link whose
+   * parent is live: [] for a root, undefined if the chain is broken (or the object is unknown or gone).
+   */
+  pathOf(id: ObjectId): CatalogLink[] | undefined {
+    const chain: CatalogLink[] = [];
+    let current = this.get(id);
+    if (current?.state !== 'live') return undefined;
+    while (this.#rootByExport.get(current.exportId) !== current.id) {
+      if (chain.length >= MAX_PATH_DEPTH) return undefined;
+      const link: CatalogLink | undefined = current.links.find((l) => this.get(l.parentId)?.state === 'live');
+      if (!link) return undefined;
+      chain.push(link);
+      current = this.get(link.parentId)!;
+    }
+    return chain.reverse();
+  }
+
+  /** Resolves once every change recorded so far is committed (shared with concurrent callers). */
+  durable(): Promise<void> {
+    return this.#commit.durable();
+  }
+
+  /** Commits pending changes now and stops the timer (for shutdown). */
+  close(): void {
+    this.#commit.flushNow();
+    this.#commit.stop();
+  }
+
+  get commitStats(): GroupCommitStats {
+    return this.#commit.stats;
+  }
+
+  #checkParent(exportId: ExportId, parentId: ObjectId): void {
+    const parent = this.get(parentId);
+    if (!parent || parent.exportId !== exportId) {
+      throw new Error(`parent ${parentId} is not an object of export ${exportId}`);
+    }
+  }
+
+  #mustGet(id: ObjectId): CatalogObject {
+    const o = this.get(id);
+    if (!o) throw new Error(`catalog object ${id} does not exist`);
+    return o;
+  }
+
+  /**
+   * The object with this identity: a live one, else a gone one found again (only when the birth time is
+   * known: with btime 0n a reused inode would be taken for the old object).
+   */
+  #withIdentity(exportId: ExportId, ident: FileIdentity): CatalogObject | undefined {
+    let gone: CatalogObject | undefined;
+    for (const o of this.#atInode(exportId, ident)) {
+      if (o.ident.btime !== ident.btime) continue;
+      if (o.state === 'live') return o;
+      if (ident.btime !== 0n && (!gone || o.id > gone.id)) gone = o;
+    }
+    return gone;
+  }
+
+  /** Every object, committed or not, recorded at this inode slot, as memory knows it now. */
+  #atInode(exportId: ExportId, ident: FileIdentity): CatalogObject[] {
+    const ids = new Set<ObjectId>(this.#rows.idsAtInode(exportId, ident));
+    for (const id of this.#dirty) {
+      const o = this.#cache.get(id)!;
+      if (o.exportId === exportId && sameInode(o.ident, ident)) ids.add(id);
+    }
+    const found: CatalogObject[] = [];
+    for (const id of ids) {
+      const o = this.get(id);
+      if (o && o.exportId === exportId && sameInode(o.ident, ident)) found.push(o);
+    }
+    return found;
+  }
+
+  /** The object that `name` in `parentId` currently refers to, uncommitted changes included. */
+  #linkOwner(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
+    const candidates = new Set<ObjectId>();
+    const committed = this.#rows.linkOwnerId(parentId, name);
+    if (committed !== undefined) candidates.add(committed);
+    for (const id of this.#dirty) candidates.add(id);
+    for (const id of candidates) {
+      const o = this.get(id);
+      if (o?.links.some((l) => l.parentId === parentId && l.name.equals(name))) return o;
+    }
+    return undefined;
+  }
+
+  /** The name is about to refer to `newOwner`: whichever other object held it loses it. */
+  #takeName(parentId: ObjectId, name: Buffer, newOwner: ObjectId | undefined): void {
+    const holder = this.#linkOwner(parentId, name);
+    if (holder && holder.id !== newOwner) this.#dropName(holder, parentId, name);
+  }
+
+  #dropName(owner: CatalogObject, parentId: ObjectId, name: Buffer): CatalogObject {
+    const links = owner.links.filter((l) => !(l.parentId === parentId && l.name.equals(name)));
+    return this.#update(owner, { links, state: links.length === 0 ? 'gone' : owner.state });
+  }
+
+  #create(exportId: ExportId, ident: FileIdentity, type: FileType, links: CatalogLink[]): CatalogObject {
+    const o: CatalogObject = Object.freeze({
+      id: asObjectId(this.#nextId++),
+      exportId,
+      ident: Object.freeze({ dev: ident.dev, ino: ident.ino, btime: ident.btime }),
+      type,
+      generation: randomBytes(4).readUInt32BE(0),
+      state: 'live',
+      links: Object.freeze(links),
+    });
+    this.#stage(o);
+    return o;
+  }
+
+  #update(o: CatalogObject, change: Partial<Pick<CatalogObject, 'state' | 'type' | 'links'>>): CatalogObject {
+    // A LOOKUP of a known name changes nothing and must not cost a commit.
+    const unchanged =
+      (change.state ?? o.state) === o.state &&
+      (change.type ?? o.type) === o.type &&
+      (change.links === undefined || sameLinks(change.links, o.links));
+    if (unchanged) return o;
+    const next: CatalogObject = Object.freeze({
+      ...o,
+      ...change,
+      links: Object.freeze([...(change.links ?? o.links)]),
+    });
+    this.#stage(next);
+    return next;
+  }
+
+  #stage(o: CatalogObject): void {
+    this.#dirty.add(o.id);
+    this.#remember(o);
+    this.#commit.changed();
+  }
+
+  #remember(o: CatalogObject): void {
+    this.#cache.delete(o.id);
+    this.#cache.set(o.id, o);
+    if (this.#cache.size <= this.#cacheCapacity) return;
+    for (const id of this.#cache.keys()) {
+      if (this.#cache.size <= this.#cacheCapacity) break;
+      if (!this.#dirty.has(id)) this.#cache.delete(id);
+    }
+  }
+
+  #writePending(): number {
+    const objects = [...this.#dirty].map((id) => this.#cache.get(id)!);
+    this.#rows.writeBatch(objects, this.#newRoots);
+    const written = objects.length + this.#newRoots.size;
+    this.#dirty.clear();
+    this.#newRoots.clear();
+    return written;
+  }
+}
+
+function sameLink(a: CatalogLink, b: CatalogLink): boolean {
+  return a.parentId === b.parentId && a.name.equals(b.name);
+}
+
+function sameLinks(a: readonly CatalogLink[], b: readonly CatalogLink[]): boolean {
+  return a.length === b.length && a.every((l, i) => sameLink(l, b[i]!));
+}

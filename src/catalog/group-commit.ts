@@ -1,0 +1,115 @@
+export interface GroupCommitOptions {
+  /** How long the first change waits for company before its batch is committed. */
+  readonly delayMs?: number;
+  /** A batch this large is committed without waiting for the timer. */
+  readonly maxBatch?: number;
+  /** Told about a failed background commit; the changes stay pending and are retried. */
+  readonly onError?: (err: unknown) => void;
+}
+
+export interface GroupCommitStats {
+  readonly commits: number;
+  readonly records: number;
+  readonly largestBatch: number;
+  readonly failures: number;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+const RETRY_DELAY_MS = 100;
+
+/**
+ * Shares one durable commit among every change made in a short window. `commit` writes all pending
+ * changes in one transaction and returns how many records it wrote; it must throw if nothing was written.
+ */
+export class GroupCommit {
+  readonly #commit: () => number;
+  readonly #pending: () => number;
+  readonly #delayMs: number;
+  readonly #maxBatch: number;
+  readonly #onError: (err: unknown) => void;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #waiters: Waiter[] = [];
+  #stats: GroupCommitStats = { commits: 0, records: 0, largestBatch: 0, failures: 0 };
+
+  constructor(commit: () => number, pending: () => number, options: GroupCommitOptions = {}) {
+    this.#commit = commit;
+    this.#pending = pending;
+    this.#delayMs = options.delayMs ?? 1;
+    this.#maxBatch = options.maxBatch ?? 512;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  get stats(): GroupCommitStats {
+    return this.#stats;
+  }
+
+  /** Called after each change: makes sure a commit is coming. */
+  changed(): void {
+    if (this.#pending() >= this.#maxBatch) {
+      this.#cancelTimer();
+      this.#timer = setImmediate(() => this.#flushInBackground());
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.#flushInBackground(), this.#delayMs);
+    }
+  }
+
+  /** Resolves once everything changed so far is committed; rejects if that commit failed. */
+  durable(): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.changed();
+    });
+  }
+
+  /** Commits now, synchronously; throws if the commit fails. */
+  flushNow(): void {
+    this.#cancelTimer();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    try {
+      const records = this.#pending() === 0 ? 0 : this.#commit();
+      if (records > 0) {
+        const s = this.#stats;
+        this.#stats = {
+          ...s,
+          commits: s.commits + 1,
+          records: s.records + records,
+          largestBatch: Math.max(s.largestBatch, records),
+        };
+      }
+    } catch (err) {
+      this.#stats = { ...this.#stats, failures: this.#stats.failures + 1 };
+      for (const w of waiters) w.reject(err);
+      throw err;
+    }
+    for (const w of waiters) w.resolve();
+  }
+
+  /** Stops the timer; pending changes are left for a final flushNow(). */
+  stop(): void {
+    this.#cancelTimer();
+  }
+
+  #flushInBackground(): void {
+    this.#timer = undefined;
+    try {
+      this.flushNow();
+    } catch (err) {
+      this.#onError(err);
+      if (!this.#timer) this.#timer = setTimeout(() => this.#flushInBackground(), RETRY_DELAY_MS);
+    }
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer as NodeJS.Timeout);
+      clearImmediate(this.#timer as NodeJS.Immediate);
+      this.#timer = undefined;
+    }
+  }
+}

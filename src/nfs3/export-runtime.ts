@@ -1,0 +1,40 @@
+import type { ExportId, ObjectId } from '../store/ids.js';
+import type { ConfinedFs } from '../vfs/confined-fs.js';
+import type { Caller, SquashPolicy } from '../vfs/credentials.js';
+import type { DataIo } from '../vfs/data.js';
+import type { VNode } from '../vfs/types.js';
+
+/** How one client may use an export, after matching its address against the export's client list. */
+export interface ClientAccess {
+  readonly readOnly: boolean;
+  readonly squash: SquashPolicy;
+  /** exports(5) `secure`: requests must come from a source port below 1024. */
+  readonly secure: boolean;
+}
+
+/** An export as the NFS service sees it while serving: stored identity plus live filesystem access. */
+export interface ExportRuntime {
+  readonly id: ExportId;
+  readonly uuid: Buffer;
+  readonly fsid: bigint;
+  /** The MOUNT path clients ask for, e.g. `/export`. */
+  readonly name: string;
+  readonly path: string;
+  readonly fs: ConfinedFs;
+  /** The same export's filesystem, read-only: used for clients whose options say `ro`. */
+  readonly fsReadOnly: ConfinedFs;
+  readonly data: DataIo;
+  readonly dataReadOnly: DataIo;
+  readonly root: VNode;
+  readonly rootId: ObjectId;
+  /** The client's access, or undefined when the export's client list does not admit it. */
+  access(address: string): ClientAccess | undefined;
+}
+
+/** The caller and the filesystem view (rw or ro) one request acts through. */
+export interface RequestView {
+  readonly exp: ExportRuntime;
+  readonly caller: Caller;
+  readonly fs: ConfinedFs;
+  readonly data: DataIo;
+}

@@ -1,0 +1,174 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { CatalogObject } from '../catalog/types.js';
+import type { FileHandle, HandleSealer } from '../handles/sealer.js';
+import { nfsStatusForRefusal } from '../handles/sealer.js';
+import type { ObjectId } from '../store/ids.js';
+import type { Resolved } from '../vfs/confined-fs.js';
+import type { Caller } from '../vfs/credentials.js';
+import type { NodeCache } from '../vfs/node-cache.js';
+import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
+import { nfsstat3 } from '../xdr/generated/nfs3.js';
+import type { ExportRuntime } from './export-runtime.js';
+import type { NfsError } from './status.js';
+
+/** The server's own credentials for walking the tree when it rebuilds a descriptor: not a client's. */
+const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
+
+/** How many entries a search for a moved object may stat in its last known directory. */
+const MOVED_SEARCH_LIMIT = 100_000;
+
+export type HandleRefusalReason = string;
+
+export type ObjectLookup =
+  | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject; readonly node: VNode }
+  | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
+
+export interface ObjectsOptions {
+  readonly sealer: HandleSealer;
+  readonly catalog: Catalog;
+  readonly nodes: NodeCache;
+  readonly exports: ReadonlyMap<number, ExportRuntime>;
+  /** Called for every refused handle, with the reason (metrics). */
+  readonly onRefusal?: (reason: string) => void;
+}
+
+/**
+ * Turns handles into live objects and objects into handles. A handle is opened (MAC checked) before
+ * anything else happens: a handle the server did not issue never reaches the catalog or the
+ * filesystem. A known object is served from the descriptor cache; otherwise it is found again by walking
+ * its catalog path from the export root, verifying the identity (inode + birth time) at every step, so a
+ * handle resolves to its own object or to NFS3ERR_STALE, never to another.
+ */
+export class Objects {
+  constructor(private readonly o: ObjectsOptions) {}
+
+  handleFor(exp: ExportRuntime, obj: CatalogObject): FileHandle {
+    return this.o.sealer.seal(exp.id, obj.id, obj.generation);
+  }
+
+  /** Verifies a handle and returns its object with a live descriptor. */
+  resolve(fh: Buffer): ObjectLookup {
+    const opened = this.o.sealer.open(fh);
+    if (!opened.ok) {
+      const status = nfsStatusForRefusal(opened.reason) === 'BADHANDLE' ? nfsstat3.NFS3ERR_BADHANDLE : nfsstat3.NFS3ERR_STALE;
+      return this.refuse(status, opened.reason);
+    }
+    const { exportId, objectId, generation } = opened.fields;
+    const exp = this.o.exports.get(exportId);
+    if (!exp) return this.refuse(nfsstat3.NFS3ERR_STALE, 'export-not-served');
+    const obj = this.o.catalog.get(objectId as ObjectId);
+    if (!obj || obj.exportId !== exp.id) return this.refuse(nfsstat3.NFS3ERR_STALE, 'unknown-object');
+    if (obj.generation !== generation) return this.refuse(nfsstat3.NFS3ERR_STALE, 'generation-mismatch');
+    if (obj.state !== 'live') return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-gone');
+    const node = this.nodeOf(exp, obj);
+    if (!node) return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-not-found');
+    return { ok: true, exp, obj, node };
+  }
+
+  private refuse(status: NfsError, reason: string): ObjectLookup {
+    this.o.onRefusal?.(reason);
+    return { ok: false, status, reason };
+  }
+
+  /** A live descriptor for the object: cached, or rebuilt from the catalog. */
+  nodeOf(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    if (obj.id === exp.rootId) return exp.root;
+    const cached = this.o.nodes.get(obj.id);
+    if (cached) return cached;
+    return this.rebuild(exp, obj, 0);
+  }
+
+  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {
+    if (depth > 4096) return undefined;
+    for (const link of obj.links) {
+      const parent = this.o.catalog.get(link.parentId);
+      if (!parent || parent.state !== 'live') continue;
+      const dir = parent.id === exp.rootId ? exp.root : (this.o.nodes.get(parent.id) ?? this.rebuild(exp, parent, depth + 1));
+      if (!dir) continue;
+      const found = exp.fs.lookup(dir, link.name, SERVER);
+      if (!found.ok) continue;
+      if (sameIdentity(found.value.node.ident, obj.ident)) return this.adopt(exp, obj.id, found.value.node);
+      exp.fs.closeVNode(found.value.node);
+    }
+    return this.searchMoved(exp, obj);
+  }
+
+  /**
+   * The object is not under any name the catalog knows (renamed or moved behind the server's back, e.g.
+   * while it was down). Look for its identity among the entries of the directories it was last seen in.
+   */
+  private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    for (const link of obj.links) {
+      const parent = this.o.catalog.get(link.parentId);
+      if (!parent || parent.state !== 'live' || parent.type !== FileType.DIR) continue;
+      const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
+      if (!dir) continue;
+      const listing = exp.fs.readdir(dir, SERVER);
+      if (!listing.ok) continue;
+      let budget = MOVED_SEARCH_LIMIT;
+      for (const entry of listing.value.entries) {
+        if (entry.cookie <= 2n) continue;
+        if (--budget < 0) break;
+        const fileid = exp.fs.entryFileid(dir, entry);
+        if (!fileid.ok || fileid.value !== obj.ident.ino) continue;
+        const found = exp.fs.lookup(dir, entry.name, SERVER);
+        if (!found.ok) continue;
+        if (sameIdentity(found.value.node.ident, obj.ident)) {
+          this.o.catalog.relink(obj.id, parent.id, entry.name);
+          return this.adopt(exp, obj.id, found.value.node);
+        }
+        exp.fs.closeVNode(found.value.node);
+      }
+    }
+    return undefined;
+  }
+
+  private adopt(_exp: ExportRuntime, id: ObjectId, node: VNode): VNode {
+    const existing = this.o.nodes.get(id);
+    if (existing) {
+      // Another path already cached it: keep one descriptor per object.
+      if (existing.fd !== node.fd) _exp.fs.closeVNode(node);
+      return existing;
+    }
+    this.o.nodes.put(id, node);
+    return node;
+  }
+
+  /**
+   * Records that `name` in `dir` is the resolved object, caches its descriptor and returns the catalog
+   * object. The caller must await `durable()` before a handle for it leaves the server.
+   */
+  record(exp: ExportRuntime, dirId: ObjectId, name: Buffer, resolved: Resolved): CatalogObject {
+    const obj = this.o.catalog.recordLink(exp.id, dirId, name, resolved.node.ident, resolved.attrs.type);
+    this.adopt(exp, obj.id, resolved.node);
+    return obj;
+  }
+
+  /** Waits until every catalog change made so far is on stable storage. */
+  durable(): Promise<void> {
+    return this.o.catalog.durable();
+  }
+
+  catalogObject(id: ObjectId): CatalogObject | undefined {
+    return this.o.catalog.get(id);
+  }
+
+  findObject(exp: ExportRuntime, ident: Identity): CatalogObject | undefined {
+    return this.o.catalog.findByIdentity(exp.id, ident);
+  }
+
+  /** REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. */
+  unlinkName(dirId: ObjectId, name: Buffer): ObjectId | undefined {
+    return this.o.catalog.removeLink(dirId, name)?.id;
+  }
+
+  /** RENAME: the name moves; an object the catalog did not know under it simply loses the target name. */
+  moveName(fromDir: ObjectId, fromName: Buffer, toDir: ObjectId, toName: Buffer): void {
+    if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName)) this.o.catalog.removeLink(toDir, toName);
+  }
+
+  /** Forgets the cached descriptor of an object that no longer exists. */
+  forget(id: ObjectId): void {
+    this.o.nodes.delete(id);
+  }
+}

@@ -1,0 +1,146 @@
+import { MUTATING_ACCESS } from '../vfs/access.js';
+import type { CallContext } from '../rpc/types.js';
+import { FileType } from '../vfs/types.js';
+import {
+  type ACCESS3args,
+  type ACCESS3res,
+  type FSINFO3args,
+  type FSINFO3res,
+  type FSSTAT3args,
+  type FSSTAT3res,
+  FSF3_CANSETTIME,
+  FSF3_HOMOGENEOUS,
+  FSF3_LINK,
+  FSF3_SYMLINK,
+  type GETATTR3args,
+  type GETATTR3res,
+  type PATHCONF3args,
+  type PATHCONF3res,
+  type READLINK3args,
+  type READLINK3res,
+  type SETATTR3args,
+  type SETATTR3res,
+  nfsstat3,
+  type post_op_attr,
+} from '../xdr/generated/nfs3.js';
+import { NO_ATTRS, NO_WCC, postOp, toFattr3, wccOf, preOp } from './attributes.js';
+import { MAX_TRANSFER, type Nfs3Deps } from './deps.js';
+import { target, type Target } from './request.js';
+import { setattrRequest } from './sattr.js';
+import { statusOf } from './status.js';
+
+/** post_op_attr of a target, or nothing if it cannot be read (attributes are optional in failures). */
+export function attrsOf(t: Target): post_op_attr {
+  const a = t.fs.getattr(t.node);
+  return a.ok ? postOp(a.value, t.exp.fsid) : NO_ATTRS;
+}
+
+export function getattr(d: Nfs3Deps, ctx: CallContext, args: GETATTR3args): GETATTR3res {
+  const r = target(d.objects, ctx, args.object.data);
+  if (!r.ok) return { status: r.status };
+  const a = r.t.fs.getattr(r.t.node);
+  if (!a.ok) return { status: statusOf(a.errno) };
+  return { status: nfsstat3.NFS3_OK, resok: { obj_attributes: toFattr3(a.value, r.t.exp.fsid) } };
+}
+
+export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETATTR3res {
+  const r = target(d.objects, ctx, args.object.data);
+  if (!r.ok) return { status: r.status, resfail: { obj_wcc: NO_WCC } };
+  const t = r.t;
+  const guard = args.guard.check ? args.guard.obj_ctime : undefined;
+  const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard);
+  if (!done.ok) {
+    const now = t.fs.getattr(t.node);
+    const obj_wcc = now.ok ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp.fsid) } : NO_WCC;
+    return { status: statusOf(done.errno), resfail: { obj_wcc } };
+  }
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: { obj_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp.fsid) } },
+  };
+}
+
+export function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): ACCESS3res {
+  const r = target(d.objects, ctx, args.object.data);
+  if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
+  const t = r.t;
+  const got = t.fs.access(t.node, t.caller, args.access);
+  if (!got.ok) return { status: statusOf(got.errno), resfail: { obj_attributes: attrsOf(t) } };
+  const granted = t.fs.readOnly ? got.value.granted & ~MUTATING_ACCESS : got.value.granted;
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: { obj_attributes: postOp(got.value.attrs, t.exp.fsid), access: granted & args.access },
+  };
+}
+
+export function readlink(d: Nfs3Deps, ctx: CallContext, args: READLINK3args): READLINK3res {
+  const r = target(d.objects, ctx, args.symlink.data);
+  if (!r.ok) return { status: r.status, resfail: { symlink_attributes: NO_ATTRS } };
+  const t = r.t;
+  if (t.node.type !== FileType.LNK) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: attrsOf(t) } };
+  const target_ = t.fs.readlink(t.node);
+  if (!target_.ok) return { status: statusOf(target_.errno), resfail: { symlink_attributes: attrsOf(t) } };
+  return { status: nfsstat3.NFS3_OK, resok: { symlink_attributes: attrsOf(t), data: target_.value } };
+}
+
+export function fsstat(d: Nfs3Deps, ctx: CallContext, args: FSSTAT3args): FSSTAT3res {
+  const r = target(d.objects, ctx, args.fsroot.data);
+  if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
+  const s = r.t.fs.statfs();
+  if (!s.ok) return { status: statusOf(s.errno), resfail: { obj_attributes: attrsOf(r.t) } };
+  const v = s.value;
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: {
+      obj_attributes: attrsOf(r.t),
+      tbytes: v.totalBytes,
+      fbytes: v.freeBytes,
+      abytes: v.availBytes,
+      tfiles: v.totalFiles,
+      ffiles: v.freeFiles,
+      afiles: v.availFiles,
+      invarsec: 0,
+    },
+  };
+}
+
+export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO3res {
+  const r = target(d.objects, ctx, args.fsroot.data);
+  if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: {
+      obj_attributes: attrsOf(r.t),
+      rtmax: MAX_TRANSFER,
+      rtpref: MAX_TRANSFER,
+      rtmult: 4096,
+      wtmax: MAX_TRANSFER,
+      wtpref: MAX_TRANSFER,
+      wtmult: 4096,
+      dtpref: 64 * 1024,
+      maxfilesize: 0x7fff_ffff_ffff_ffffn,
+      time_delta: { seconds: 0, nseconds: 1 },
+      properties: FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
+    },
+  };
+}
+
+export function pathconf(d: Nfs3Deps, ctx: CallContext, args: PATHCONF3args): PATHCONF3res {
+  const r = target(d.objects, ctx, args.object.data);
+  if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
+  const p = r.t.fs.pathconf();
+  if (!p.ok) return { status: statusOf(p.errno), resfail: { obj_attributes: attrsOf(r.t) } };
+  const v = p.value;
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: {
+      obj_attributes: attrsOf(r.t),
+      linkmax: v.linkMax,
+      name_max: v.nameMax,
+      no_trunc: v.noTrunc,
+      chown_restricted: v.chownRestricted,
+      case_insensitive: v.caseInsensitive,
+      case_preserving: v.casePreserving,
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { CatalogObject } from '../catalog/types.js';
+import type { CallContext } from '../rpc/types.js';
+import { DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
+import { FileType } from '../vfs/types.js';
+import {
+  type READDIR3args,
+  type READDIR3res,
+  type READDIRPLUS3args,
+  type READDIRPLUS3res,
+  type entry3,
+  type entryplus3,
+  nfsstat3,
+} from '../xdr/generated/nfs3.js';
+import { NO_ATTRS, postOp } from './attributes.js';
+import type { Nfs3Deps } from './deps.js';
+import { attrsOf } from './procs-attrs.js';
+import { type Target, target } from './request.js';
+import { statusOf } from './status.js';
+
+const xdrString = (n: number) => 4 + ((n + 3) & ~3);
+/** READDIR3resok without entries: status, post_op_attr with fattr3, cookieverf, list end, eof. */
+const READDIR_BASE = 4 + 4 + 84 + 8 + 4 + 4;
+const ATTRS_BYTES = 4 + 84;
+const HANDLE_BYTES = 4 + 4 + 32;
+
+function listing(t: Target) {
+  if (t.node.type !== FileType.DIR) return { ok: false as const, errno: 'ENOTDIR' as const };
+  return t.fs.readdir(t.node, t.caller);
+}
+
+export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READDIR3res {
+  const r = target(d.objects, ctx, args.dir.data);
+  if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
+  const t = r.t;
+  const list = listing(t);
+  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: attrsOf(t) } };
+  const entries: entry3[] = [];
+  const all = list.value.entries;
+  let size = READDIR_BASE;
+  let i = startIndex(all, args.cookie);
+  for (; i < all.length; i++) {
+    const e = all[i]!;
+    const bytes = 4 + 8 + xdrString(e.name.length) + 8;
+    if (size + bytes > args.count) break;
+    const fileid = t.fs.entryFileid(t.node, e);
+    if (!fileid.ok) continue; // removed since the listing was taken
+    entries.push({ fileid: fileid.value, name: e.name, cookie: e.cookie });
+    size += bytes;
+  }
+  if (entries.length === 0 && i < all.length) {
+    return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: attrsOf(t) } };
+  }
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: {
+      dir_attributes: attrsOf(t),
+      cookieverf: list.value.verifier,
+      reply: { entries, eof: i >= all.length },
+    },
+  };
+}
+
+export async function readdirplus(d: Nfs3Deps, ctx: CallContext, args: READDIRPLUS3args): Promise<READDIRPLUS3res> {
+  const r = target(d.objects, ctx, args.dir.data);
+  if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
+  const t = r.t;
+  const list = listing(t);
+  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: attrsOf(t) } };
+  const all = list.value.entries;
+  const entries: entryplus3[] = [];
+  let size = READDIR_BASE;
+  let dirBytes = 0;
+  let i = startIndex(all, args.cookie);
+  for (; i < all.length; i++) {
+    const e = all[i]!;
+    const info = 8 + xdrString(e.name.length) + 8;
+    const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
+    if (size + bytes > args.maxcount || dirBytes + info > args.dircount) break;
+    const entry = plusEntry(d, t, e.name, e.cookie);
+    if (!entry) continue; // removed since the listing was taken
+    entries.push(entry);
+    size += bytes;
+    dirBytes += info;
+  }
+  if (entries.length === 0 && i < all.length) {
+    return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: attrsOf(t) } };
+  }
+  const dirAttributes = attrsOf(t);
+  // Handles of entries seen for the first time are in the catalog only once this commit is done.
+  await d.objects.durable();
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: { dir_attributes: dirAttributes, cookieverf: list.value.verifier, reply: { entries, eof: i >= all.length } },
+  };
+}
+
+/** One READDIRPLUS entry with attributes and handle; without them when the entry cannot be looked up. */
+function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryplus3 | undefined {
+  let obj: CatalogObject | undefined;
+  let attrs;
+  if (cookie === DOT_COOKIE || (cookie === DOTDOT_COOKIE && t.obj.id === t.exp.rootId)) {
+    const a = t.fs.getattr(t.node);
+    if (!a.ok) return undefined;
+    obj = t.obj;
+    attrs = a.value;
+  } else if (cookie === DOTDOT_COOKIE) {
+    const a = t.fs.entryAttrs(t.node, name);
+    if (!a.ok) return undefined;
+    const parentId = t.obj.links[0]?.parentId;
+    const parent = parentId === undefined ? undefined : d.objects.catalogObject(parentId);
+    obj = parent && parent.ident.ino === a.value.fileid ? parent : undefined;
+    attrs = a.value;
+  } else {
+    const found = t.fs.lookup(t.node, name, t.caller);
+    if (!found.ok) {
+      if (found.errno === 'ENOENT') return undefined;
+      const a = t.fs.entryAttrs(t.node, name);
+      if (!a.ok) return undefined;
+      return {
+        fileid: a.value.fileid,
+        name,
+        cookie,
+        name_attributes: NO_ATTRS,
+        name_handle: { handle_follows: false },
+      };
+    }
+    obj = d.objects.record(t.exp, t.obj.id, name, found.value);
+    attrs = found.value.attrs;
+  }
+  return {
+    fileid: attrs.fileid,
+    name,
+    cookie,
+    name_attributes: postOp(attrs, t.exp.fsid),
+    name_handle: obj ? { handle_follows: true, handle: { data: d.objects.handleFor(t.exp, obj) } } : { handle_follows: false },
+  };
+}

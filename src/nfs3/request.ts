@@ -1,0 +1,42 @@
+import type { CatalogObject } from '../catalog/types.js';
+import type { CallContext } from '../rpc/types.js';
+import { type Caller, squash } from '../vfs/credentials.js';
+import type { VNode } from '../vfs/types.js';
+import { nfsstat3 } from '../xdr/generated/nfs3.js';
+import type { ExportRuntime, RequestView } from './export-runtime.js';
+import type { Objects } from './objects.js';
+import type { NfsError } from './status.js';
+
+/** A handle resolved for one request: the object, its descriptor and how the caller may act on it. */
+export interface Target extends RequestView {
+  readonly obj: CatalogObject;
+  readonly node: VNode;
+}
+
+export type TargetResult = { readonly ok: true; readonly t: Target } | { readonly ok: false; readonly status: NfsError };
+
+/** The caller's identity on this export: AUTH_SYS squashed per the export's options, AUTH_NONE anonymous. */
+export function callerFor(ctx: CallContext, squashPolicy: Parameters<typeof squash>[3]): Caller {
+  if (ctx.auth.flavor === 1) return squash(ctx.auth.uid, ctx.auth.gid, ctx.auth.gids, squashPolicy);
+  return { uid: squashPolicy.anonUid, gid: squashPolicy.anonGid, gids: [] };
+}
+
+/** Whether this client may use the export at all, and through which view. */
+export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | NfsError {
+  const access = exp.access(ctx.peer.address);
+  if (!access) return nfsstat3.NFS3ERR_ACCES;
+  if (access.secure && ctx.peer.port >= 1024) return nfsstat3.NFS3ERR_ACCES;
+  const caller = callerFor(ctx, access.squash);
+  return access.readOnly
+    ? { exp, caller, fs: exp.fsReadOnly, data: exp.dataReadOnly }
+    : { exp, caller, fs: exp.fs, data: exp.data };
+}
+
+/** Handle -> object -> per-client view, refusing before any filesystem call when the handle is bad. */
+export function target(objects: Objects, ctx: CallContext, fh: Buffer): TargetResult {
+  const found = objects.resolve(fh);
+  if (!found.ok) return { ok: false, status: found.status };
+  const view = viewFor(ctx, found.exp);
+  if (typeof view === 'number') return { ok: false, status: view };
+  return { ok: true, t: { ...view, obj: found.obj, node: found.node } };
+}

@@ -1,0 +1,266 @@
+import fs, { type BigIntStats } from 'node:fs';
+import { promisify } from 'node:util';
+import { modeAfterWrite } from './access.js';
+import { type Attrs, attrsFromStats, identityOf, type WccAttrs, wccAttrs } from './attrs.js';
+import type { Caller } from './credentials.js';
+import { openWithRelief, registerReliever } from './descriptors.js';
+import { attempt, toErrno } from './errors.js';
+import { closeQuietly, procPath } from './proc-path.js';
+import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
+
+const readAsync = promisify(fs.read);
+const writeAsync = promisify(fs.write);
+const fsyncAsync = promisify(fs.fsync);
+const fdatasyncAsync = promisify(fs.fdatasync);
+
+/** stable_how (RFC 1813 section 3.3.7). */
+export const StableHow = { UNSTABLE: 0, DATA_SYNC: 1, FILE_SYNC: 2 } as const;
+export type StableHow = (typeof StableHow)[keyof typeof StableHow];
+
+export interface ReadResult {
+  readonly data: Buffer;
+  readonly eof: boolean;
+  readonly attrs: Attrs;
+}
+
+export interface WriteResult {
+  readonly count: number;
+  /** The level actually reached, never more than was done. */
+  readonly committed: StableHow;
+  readonly before: WccAttrs;
+  readonly after: Attrs;
+}
+
+export interface CommitResult {
+  readonly before: WccAttrs;
+  readonly after: Attrs;
+}
+
+export interface DataIoOptions {
+  readonly readOnly: boolean;
+  /** Whether the server runs as root and must strip setuid/setgid on writes by others itself. */
+  readonly privileged: boolean;
+  readonly maxOpen?: number;
+  readonly idleMs?: number;
+}
+
+interface OpenFile {
+  readonly fd: number;
+  readonly writable: boolean;
+  readonly ident: Identity;
+  pins: number;
+  lastUsed: number;
+  /** Set when evicted while pinned: closed by the last unpin. */
+  retired: boolean;
+}
+
+/**
+ * READ/WRITE/COMMIT on cached read/write descriptors. A descriptor is opened through the object's O_PATH
+ * descriptor (so it is exactly the verified object), pinned while an asynchronous operation uses it, and
+ * closed when idle or when the cache is over its limit. Running out of descriptors empties caches and
+ * retries rather than failing the request.
+ *
+ * Permission to read or write is the caller's to check (access.ts). knfsd lets the owner write a file it
+ * just created read-only; that subtlety is not reproduced.
+ */
+export class DataIo {
+  private readonly files = new Map<string, OpenFile>();
+  private readonly maxOpen: number;
+  private readonly idleMs: number;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly unregister: () => void;
+
+  constructor(private readonly options: DataIoOptions) {
+    this.maxOpen = Math.max(1, options.maxOpen ?? 256);
+    this.idleMs = options.idleMs ?? 5000;
+    this.sweeper = setInterval(() => this.closeIdle(), Math.max(100, Math.min(this.idleMs, 1000)));
+    this.sweeper.unref();
+    this.unregister = registerReliever(() => this.evict(0));
+  }
+
+  /** Number of descriptors currently open (for tests and metrics). */
+  get openCount(): number {
+    return this.files.size;
+  }
+
+  async read(node: VNode, offset: bigint, count: number): Promise<FsResult<ReadResult>> {
+    const position = safePosition(offset, count);
+    if (position === undefined) return fail('EFBIG');
+    const file = this.acquire(node, false);
+    if (!file.ok) return file;
+    try {
+      const data = Buffer.allocUnsafe(count);
+      let total = 0;
+      while (total < count) {
+        const { bytesRead } = await readAsync(file.value.fd, data, total, count - total, position + total);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+      }
+      const st = fs.fstatSync(file.value.fd, { bigint: true });
+      const eof = offset + BigInt(total) >= st.size;
+      return ok({ data: data.subarray(0, total), eof, attrs: attrsFromStats(st) });
+    } catch (err) {
+      return fail(toErrno(err));
+    } finally {
+      this.release(file.value);
+    }
+  }
+
+  async write(
+    node: VNode,
+    offset: bigint,
+    data: Buffer,
+    stable: StableHow,
+    caller?: Caller,
+  ): Promise<FsResult<WriteResult>> {
+    if (this.options.readOnly) return fail('EROFS');
+    const position = safePosition(offset, data.length);
+    if (position === undefined) return fail('EFBIG');
+    const file = this.acquire(node, true);
+    if (!file.ok) return file;
+    const fd = file.value.fd;
+    try {
+      const before = fs.fstatSync(fd, { bigint: true });
+      this.stripPrivileges(fd, before, caller);
+      let total = 0;
+      while (total < data.length) {
+        const { bytesWritten } = await writeAsync(fd, data, total, data.length - total, position + total);
+        total += bytesWritten;
+      }
+      let committed: StableHow = StableHow.UNSTABLE;
+      if (stable === StableHow.FILE_SYNC) {
+        await fsyncAsync(fd);
+        committed = StableHow.FILE_SYNC;
+      } else if (stable === StableHow.DATA_SYNC) {
+        await fdatasyncAsync(fd);
+        committed = StableHow.DATA_SYNC;
+      }
+      const after = fs.fstatSync(fd, { bigint: true });
+      return ok({ count: total, committed, before: wccAttrs(before), after: attrsFromStats(after) });
+    } catch (err) {
+      return fail(toErrno(err));
+    } finally {
+      this.release(file.value);
+    }
+  }
+
+  /** COMMIT: fsync flushes every dirty page of the file, whichever descriptor wrote it, so the range is
+   * covered by syncing the whole file. */
+  async commit(node: VNode): Promise<FsResult<CommitResult>> {
+    const file = this.acquire(node, false);
+    if (!file.ok) return file;
+    try {
+      const before = fs.fstatSync(file.value.fd, { bigint: true });
+      await fsyncAsync(file.value.fd);
+      const after = fs.fstatSync(file.value.fd, { bigint: true });
+      return ok({ before: wccAttrs(before), after: attrsFromStats(after) });
+    } catch (err) {
+      return fail(toErrno(err));
+    } finally {
+      this.release(file.value);
+    }
+  }
+
+  /** Closes every descriptor not in use; pinned ones close when their operation ends. */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.unregister();
+    this.evict(0);
+  }
+
+  /** Closes descriptors idle for longer than idleMs. */
+  closeIdle(now: number = Date.now()): void {
+    for (const [key, file] of this.files) {
+      if (file.pins === 0 && now - file.lastUsed >= this.idleMs) this.retire(key, file);
+    }
+  }
+
+  private acquire(node: VNode, writable: boolean): FsResult<OpenFile> {
+    if (node.type !== FileType.REG) return fail(node.type === FileType.DIR ? 'EISDIR' : 'EINVAL');
+    const key = keyOf(node.ident);
+    const cached = this.files.get(key);
+    if (cached !== undefined && (cached.writable || !writable)) {
+      this.files.delete(key);
+      this.files.set(key, cached);
+      cached.pins++;
+      cached.lastUsed = Date.now();
+      return ok(cached);
+    }
+    const opened = this.openData(node, writable);
+    if (!opened.ok) return opened;
+    if (cached !== undefined) this.retire(key, cached);
+    const file: OpenFile = { ...opened.value, pins: 1, lastUsed: Date.now(), retired: false };
+    this.files.set(key, file);
+    this.evict(this.maxOpen);
+    return ok(file);
+  }
+
+  /** Opens read-write when the export allows, so one descriptor serves both directions; falls back to
+   * read-only for files the server may only read. The O_PATH descriptor is used synchronously. */
+  private openData(
+    node: VNode,
+    writable: boolean,
+  ): FsResult<{ fd: number; writable: boolean; ident: Identity }> {
+    const path = procPath(node.fd);
+    const tryOpen = (flags: number) => attempt(() => openWithRelief(() => fs.openSync(path, flags)));
+    let isWritable = !this.options.readOnly;
+    let opened = isWritable ? tryOpen(fs.constants.O_RDWR) : tryOpen(fs.constants.O_RDONLY);
+    if (!opened.ok && isWritable && !writable && (opened.errno === 'EACCES' || opened.errno === 'EROFS')) {
+      isWritable = false;
+      opened = tryOpen(fs.constants.O_RDONLY);
+    }
+    if (!opened.ok)
+      return fail(opened.errno === 'ENOENT' || opened.errno === 'ELOOP' ? 'EBADF' : opened.errno);
+    const fd = opened.value;
+    const st = attempt(() => fs.fstatSync(fd, { bigint: true }));
+    if (!st.ok || !sameIdentity(identityOf(st.value), node.ident)) {
+      closeQuietly(fd);
+      return fail('EBADF');
+    }
+    if (!st.value.isFile()) {
+      closeQuietly(fd);
+      return fail(st.value.isDirectory() ? 'EISDIR' : 'EINVAL');
+    }
+    return ok({ fd, writable: isWritable, ident: node.ident });
+  }
+
+  private stripPrivileges(fd: number, st: BigIntStats, caller: Caller | undefined): void {
+    if (!this.options.privileged || caller === undefined) return;
+    const mode = modeAfterWrite(caller, attrsFromStats(st));
+    if (mode !== undefined) fs.fchmodSync(fd, mode);
+  }
+
+  private release(file: OpenFile): void {
+    file.pins--;
+    file.lastUsed = Date.now();
+    if (file.retired && file.pins === 0) closeQuietly(file.fd);
+  }
+
+  /** Closes least recently used descriptors until at most `limit` remain; returns how many it closed. */
+  private evict(limit: number): number {
+    let closed = 0;
+    for (const [key, file] of this.files) {
+      if (this.files.size <= limit) break;
+      this.retire(key, file);
+      closed++;
+    }
+    return closed;
+  }
+
+  private retire(key: string, file: OpenFile): void {
+    if (this.files.get(key) === file) this.files.delete(key);
+    file.retired = true;
+    if (file.pins === 0) closeQuietly(file.fd);
+  }
+}
+
+/** node:fs takes positions as numbers (fs.write ignores bigints), exact up to 2^53: beyond any file
+ * size Linux filesystems allow in practice, so larger offsets are refused rather than rounded. */
+function safePosition(offset: bigint, length: number): number | undefined {
+  if (offset < 0n || offset + BigInt(length) > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return Number(offset);
+}
+
+function keyOf(ident: Identity): string {
+  return `${ident.dev}:${ident.ino}:${ident.btime}`;
+}

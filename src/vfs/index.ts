@@ -1,0 +1,12 @@
+export * from './access.js';
+export * from './attrs.js';
+export * from './confined-fs.js';
+export * from './credentials.js';
+export * from './data.js';
+export { registerReliever } from './descriptors.js';
+export { setUnexpectedErrorReporter } from './errors.js';
+export * from './names.js';
+export * from './node-cache.js';
+export { type DirEntry, type DirListing, startIndex } from './readdir.js';
+export type { SpecialType } from './special-files.js';
+export * from './types.js';

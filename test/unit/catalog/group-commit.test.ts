@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from '../../../src/catalog/group-commit.js';
+
+/** A fake database: `pending` changes, written by commit() unless told to fail. */
+function harness(options: { maxBatch?: number } = {}) {
+  const state = { pending: 0, written: 0, failNext: false, errors: [] as unknown[] };
+  const gc = new GroupCommit(
+    () => {
+      if (state.failNext) {
+        state.failNext = false;
+        throw new Error('disk full');
+      }
+      const n = state.pending;
+      state.written += n;
+      state.pending = 0;
+      return n;
+    },
+    () => state.pending,
+    { delayMs: 1, onError: (e) => state.errors.push(e), ...options },
+  );
+  const change = (): void => {
+    state.pending++;
+    gc.changed();
+  };
+  return { gc, state, change };
+}
+
+describe('GroupCommit', () => {
+  it('resolves durable() at once when nothing is pending', async () => {
+    const { gc } = harness();
+    await gc.durable();
+    assert.equal(gc.stats.commits, 0);
+  });
+
+  it('commits changes made in the same window together', async () => {
+    const { gc, state, change } = harness();
+    for (let i = 0; i < 10; i++) change();
+    await Promise.all([gc.durable(), gc.durable()]);
+    assert.equal(state.written, 10);
+    assert.deepEqual(gc.stats, { commits: 1, records: 10, largestBatch: 10, failures: 0 });
+  });
+
+  it('commits in the background even if nobody waits', async () => {
+    const { state, change } = harness();
+    change();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(state.written, 1);
+  });
+
+  it('does not wait for the timer once a batch is full', async () => {
+    const { gc, state, change } = harness({ maxBatch: 4 });
+    for (let i = 0; i < 4; i++) change();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(state.written, 4);
+    assert.equal(gc.stats.commits, 1);
+  });
+
+  it('rejects the waiters of a failed commit, keeps the changes and retries them', async () => {
+    const { gc, state, change } = harness();
+    change();
+    state.failNext = true;
+    await assert.rejects(gc.durable(), /disk full/);
+    assert.equal(state.pending, 1);
+    assert.equal(state.errors.length, 1);
+    await gc.durable();
+    assert.equal(state.written, 1);
+    assert.equal(gc.stats.failures, 1);
+  });
+});
