@@ -1,0 +1,83 @@
+import { mkdirSync, statSync } from 'node:fs';
+import type { Catalog } from '../catalog/catalog.js';
+import { type ExportConfig, matchClient } from '../config/index.js';
+import type { ClientAccess, ExportRuntime } from '../nfs3/export-runtime.js';
+import type { ExportRegistry } from '../store/exports.js';
+import { ConfinedFs } from '../vfs/confined-fs.js';
+import { DataIo } from '../vfs/data.js';
+
+export class ExportOpenError extends Error {
+  override readonly name = 'ExportOpenError';
+}
+
+/**
+ * Opens one configured export: binds it to its stored id, uuid and fsid by the identity of its root
+ * directory (so a renamed or reordered configuration keeps each export's handles), opens the root and
+ * makes sure the catalog knows it.
+ */
+export function openExport(
+  config: ExportConfig,
+  registry: ExportRegistry,
+  catalog: Catalog,
+  opts: { privileged: boolean; createRoot?: boolean },
+): ExportRuntime {
+  if (opts.createRoot) mkdirSync(config.path, { recursive: true, mode: 0o755 });
+  let st;
+  try {
+    st = statSync(config.path, { bigint: true });
+  } catch (err) {
+    throw new ExportOpenError(`export ${config.path}: ${(err as Error).message}`);
+  }
+  if (!st.isDirectory()) throw new ExportOpenError(`export ${config.path}: not a directory`);
+  const rootIdentity = { dev: st.dev, ino: st.ino, btime: st.birthtimeNs };
+  const stored = registry.bindExport({
+    path: config.path,
+    name: config.name,
+    rootIdentity,
+    ...(config.fsid !== undefined && { fsid: config.fsid }),
+  });
+  const crossMounts = config.clients.some((c) => c.options.crossmnt);
+  const fs = new ConfinedFs({ root: config.path, readOnly: false, crossMounts, privileged: opts.privileged });
+  const fsReadOnly = new ConfinedFs({ root: config.path, readOnly: true, crossMounts, privileged: opts.privileged });
+  const root = fs.openRoot();
+  if (!root.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${root.errno})`);
+  const rootObj = catalog.root(stored.id, root.value.ident);
+  const accessCache = new Map<string, ClientAccess | undefined>();
+  return {
+    id: stored.id,
+    uuid: stored.uuid,
+    fsid: stored.fsid,
+    name: config.name,
+    path: config.path,
+    fs,
+    fsReadOnly,
+    data: new DataIo({ readOnly: false, privileged: opts.privileged }),
+    dataReadOnly: new DataIo({ readOnly: true, privileged: opts.privileged }),
+    root: root.value,
+    rootId: rootObj.id,
+    access(address: string): ClientAccess | undefined {
+      if (accessCache.has(address)) return accessCache.get(address);
+      const o = matchClient(config, address);
+      const access: ClientAccess | undefined = o && {
+        readOnly: o.access === 'ro',
+        secure: o.secure,
+        squash: {
+          rootSquash: o.squash !== 'no_root_squash',
+          allSquash: o.squash === 'all_squash',
+          anonUid: o.anonuid,
+          anonGid: o.anongid,
+        },
+      };
+      if (accessCache.size > 4096) accessCache.clear();
+      accessCache.set(address, access);
+      return access;
+    },
+  };
+}
+
+export function closeExport(exp: ExportRuntime): void {
+  exp.data.close();
+  exp.dataReadOnly.close();
+  exp.fs.close();
+  exp.fsReadOnly.close();
+}

@@ -1,0 +1,42 @@
+import type { ExportConfig } from '../config/index.js';
+import type { ResolveMountPath } from '../mount/index.js';
+import type { ExportRuntime } from '../nfs3/export-runtime.js';
+import type { Objects } from '../nfs3/objects.js';
+import type { Caller } from '../vfs/credentials.js';
+import { FileType } from '../vfs/types.js';
+import { mountstat3 } from '../xdr/generated/mount.js';
+
+const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
+
+/**
+ * MNT of an export root or of a directory below it: looks each component up inside the export (never
+ * following a symlink, never `.` or `..`), records the directories in the catalog and waits for the
+ * commit, so the handle it returns survives a crash like any other.
+ */
+export function mountPathResolver(objects: Objects, byPath: (exp: ExportConfig) => ExportRuntime | undefined): ResolveMountPath {
+  return async (config, relative) => {
+    const exp = byPath(config);
+    if (!exp) return { status: mountstat3.MNT3ERR_NOENT };
+    let obj = objects.catalogObject(exp.rootId);
+    let node = exp.root;
+    if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
+    for (const name of relative) {
+      if (name.length === 0 || name.equals(Buffer.from('.')) || name.equals(Buffer.from('..'))) {
+        return { status: mountstat3.MNT3ERR_INVAL };
+      }
+      const found = exp.fs.lookup(node, name, SERVER);
+      if (!found.ok) {
+        return { status: found.errno === 'ENOENT' ? mountstat3.MNT3ERR_NOENT : found.errno === 'ENAMETOOLONG' ? mountstat3.MNT3ERR_NAMETOOLONG : mountstat3.MNT3ERR_ACCES };
+      }
+      if (found.value.attrs.type !== FileType.DIR) {
+        exp.fs.closeVNode(found.value.node);
+        return { status: mountstat3.MNT3ERR_NOTDIR };
+      }
+      obj = objects.record(exp, obj.id, name, found.value);
+      node = objects.nodeOf(exp, obj) ?? found.value.node;
+    }
+    const fh = objects.handleFor(exp, obj);
+    await objects.durable();
+    return { fh };
+  };
+}
