@@ -20,6 +20,7 @@ import { openStore, type Store } from '../store/store.js';
 import { NodeCache } from '../vfs/node-cache.js';
 import { closeExport, openExport } from './export-runtime.js';
 import { mountPathResolver } from './mount-paths.js';
+import { RefusalLog } from './refusal-log.js';
 
 export interface ServeOptions {
   readonly config: ServerConfig;
@@ -69,6 +70,12 @@ export class NfsgateServer {
   }
 
   private static async startWith(o: ServeOptions, log: Logger, store: Store, privileged: boolean): Promise<NfsgateServer> {
+    if (store.openedAtVersion === 0) {
+      log.warn(
+        { stateDir: o.stateDir },
+        'new state folder: file handles issued with any earlier state folder are now STALE and clients must mount again',
+      );
+    }
     const boot = recordBoot(store);
     const keyring = Keyring.open(store);
     const registry = new ExportRegistry(store);
@@ -84,6 +91,7 @@ export class NfsgateServer {
     }
     await catalog.durable();
 
+    const refusalLog = new RefusalLog(log);
     const sealer = new HandleSealer(keyring, (id) => exports.get(id)?.uuid);
     const nodes = new NodeCache();
     const objects = new Objects({
@@ -91,7 +99,10 @@ export class NfsgateServer {
       catalog,
       nodes,
       exports,
-      onRefusal: (reason) => metrics.handleRefusals.inc({ reason }),
+      onRefusal: (reason) => {
+        metrics.handleRefusals.inc({ reason });
+        refusalLog.note(reason);
+      },
     });
     const mounts = new MountList(store);
     const mountService = new MountService({
