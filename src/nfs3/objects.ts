@@ -23,6 +23,10 @@ export type ObjectLookup =
   | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject; readonly node: VNode }
   | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
 
+export type Identified =
+  | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject }
+  | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
+
 export interface ObjectsOptions {
   readonly sealer: HandleSealer;
   readonly catalog: Catalog;
@@ -46,8 +50,11 @@ export class Objects {
     return this.o.sealer.seal(exp.id, obj.id, obj.generation);
   }
 
-  /** Verifies a handle and returns its object with a live descriptor. */
-  resolve(fh: Buffer): ObjectLookup {
+  /**
+   * Verifies a handle and finds its catalog object, without touching the filesystem: a handle the server
+   * did not issue, or one of an object that is gone, stops here.
+   */
+  identify(fh: Buffer): Identified {
     const opened = this.o.sealer.open(fh);
     if (!opened.ok) {
       const status = nfsStatusForRefusal(opened.reason) === 'BADHANDLE' ? nfsstat3.NFS3ERR_BADHANDLE : nfsstat3.NFS3ERR_STALE;
@@ -60,12 +67,23 @@ export class Objects {
     if (!obj || obj.exportId !== exp.id) return this.refuse(nfsstat3.NFS3ERR_STALE, 'unknown-object');
     if (obj.generation !== generation) return this.refuse(nfsstat3.NFS3ERR_STALE, 'generation-mismatch');
     if (obj.state !== 'live') return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-gone');
+    return { ok: true, exp, obj };
+  }
+
+  /** A live descriptor for an identified object, or STALE when it cannot be found any more. */
+  locate(exp: ExportRuntime, obj: CatalogObject): ObjectLookup {
     const node = this.nodeOf(exp, obj);
     if (!node) return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-not-found');
     return { ok: true, exp, obj, node };
   }
 
-  private refuse(status: NfsError, reason: string): ObjectLookup {
+  /** identify() then locate(). */
+  resolve(fh: Buffer): ObjectLookup {
+    const found = this.identify(fh);
+    return found.ok ? this.locate(found.exp, found.obj) : found;
+  }
+
+  private refuse(status: NfsError, reason: string): { readonly ok: false; readonly status: NfsError; readonly reason: string } {
     this.o.onRefusal?.(reason);
     return { ok: false, status, reason };
   }

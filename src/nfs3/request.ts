@@ -32,11 +32,17 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
     : { exp, caller, fs: exp.fs, data: exp.data };
 }
 
-/** Handle -> object -> per-client view, refusing before any filesystem call when the handle is bad. */
+/**
+ * Handle -> object -> per-client view -> descriptor. Everything that can refuse the request (a handle
+ * the server did not issue, an object that is gone, a client the export does not admit) is decided
+ * before the filesystem is touched.
+ */
 export function target(objects: Objects, ctx: CallContext, fh: Buffer): TargetResult {
-  const found = objects.resolve(fh);
+  const found = objects.identify(fh);
   if (!found.ok) return { ok: false, status: found.status };
   const view = viewFor(ctx, found.exp);
   if (typeof view === 'number') return { ok: false, status: view };
-  return { ok: true, t: { ...view, obj: found.obj, node: found.node } };
+  const located = objects.locate(found.exp, found.obj);
+  if (!located.ok) return { ok: false, status: located.status };
+  return { ok: true, t: { ...view, obj: found.obj, node: located.node } };
 }
