@@ -16,6 +16,8 @@ const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
 /** How many entries a search for a moved object may stat in its last known directory. */
 const MOVED_SEARCH_LIMIT = 100_000;
+/** How many entries a search of the whole export may stat before giving up (the handle is then STALE). */
+const EXPORT_SEARCH_LIMIT = 200_000;
 
 export type HandleRefusalReason = string;
 
@@ -113,7 +115,9 @@ export class Objects {
 
   /**
    * The object is not under any name the catalog knows (renamed or moved behind the server's back, e.g.
-   * while it was down). Look for its identity among the entries of the directories it was last seen in.
+   * while it was down). Look for its identity first among the entries of the directories it was last
+   * seen in, then in the whole export, breadth first, within a budget. An object the complete search
+   * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
   private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
     for (const link of obj.links) {
@@ -121,24 +125,97 @@ export class Objects {
       if (!parent || parent.state !== 'live' || parent.type !== FileType.DIR) continue;
       const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
       if (!dir) continue;
-      const listing = exp.fs.readdir(dir, SERVER);
-      if (!listing.ok) continue;
-      let budget = MOVED_SEARCH_LIMIT;
-      for (const entry of listing.value.entries) {
-        if (entry.cookie <= 2n) continue;
-        if (--budget < 0) break;
-        const fileid = exp.fs.entryFileid(dir, entry);
-        if (!fileid.ok || fileid.value !== obj.ident.ino) continue;
-        const found = exp.fs.lookup(dir, entry.name, SERVER);
-        if (!found.ok) continue;
-        if (sameIdentity(found.value.node.ident, obj.ident)) {
-          this.o.catalog.relink(obj.id, parent.id, entry.name);
-          return this.adopt(exp, obj.id, found.value.node);
-        }
-        exp.fs.closeVNode(found.value.node);
+      const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
+      if (hit.found) {
+        this.o.catalog.relink(obj.id, parent.id, hit.name);
+        return this.adopt(exp, obj.id, hit.node);
       }
     }
+    return this.searchExport(exp, obj);
+  }
+
+  /** Breadth-first search of the export for the object; records the path to it when found. */
+  private searchExport(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    let budget = EXPORT_SEARCH_LIMIT;
+    let complete = true;
+    const queue: { node: VNode; path: Buffer[] }[] = [{ node: exp.root, path: [] }];
+    const opened: VNode[] = [];
+    try {
+      while (queue.length > 0) {
+        const { node: dir, path } = queue.shift()!;
+        const listing = exp.fs.readdir(dir, SERVER);
+        if (!listing.ok) {
+          complete = false;
+          continue;
+        }
+        for (const entry of listing.value.entries) {
+          if (entry.cookie <= 2n) continue;
+          if (--budget < 0) return undefined;
+          const attrs = exp.fs.entryAttrs(dir, entry.name);
+          if (!attrs.ok) {
+            if (attrs.errno !== 'ENOENT') complete = false;
+            continue;
+          }
+          if (attrs.value.fileid === obj.ident.ino) {
+            const found = exp.fs.lookup(dir, entry.name, SERVER);
+            if (found.ok && sameIdentity(found.value.node.ident, obj.ident)) {
+              const parentId = this.recordPath(exp, path);
+              if (parentId === undefined) {
+                exp.fs.closeVNode(found.value.node);
+                return undefined;
+              }
+              this.o.catalog.relink(obj.id, parentId, entry.name);
+              return this.adopt(exp, obj.id, found.value.node);
+            }
+            if (found.ok) exp.fs.closeVNode(found.value.node);
+          }
+          if (attrs.value.type === FileType.DIR) {
+            const sub = exp.fs.lookup(dir, entry.name, SERVER);
+            if (sub.ok) {
+              opened.push(sub.value.node);
+              queue.push({ node: sub.value.node, path: [...path, entry.name] });
+            } else complete = false;
+          }
+        }
+      }
+    } finally {
+      for (const n of opened) exp.fs.closeVNode(n);
+    }
+    if (complete) this.o.catalog.markGone(obj.id);
     return undefined;
+  }
+
+  /** Records the directories along `path` (from the export root) and returns the last one's id. */
+  private recordPath(exp: ExportRuntime, path: readonly Buffer[]): ObjectId | undefined {
+    let parentId = exp.rootId;
+    let dir = exp.root;
+    for (const name of path) {
+      const found = exp.fs.lookup(dir, name, SERVER);
+      if (!found.ok) return undefined;
+      const o = this.record(exp, parentId, name, found.value);
+      parentId = o.id;
+      const node = this.o.nodes.get(o.id);
+      if (!node) return undefined;
+      dir = node;
+    }
+    return parentId;
+  }
+
+  private findIn(exp: ExportRuntime, dir: VNode, obj: CatalogObject, limit: number): { found: true; name: Buffer; node: VNode } | { found: false } {
+    const listing = exp.fs.readdir(dir, SERVER);
+    if (!listing.ok) return { found: false };
+    let budget = limit;
+    for (const entry of listing.value.entries) {
+      if (entry.cookie <= 2n) continue;
+      if (--budget < 0) break;
+      const fileid = exp.fs.entryFileid(dir, entry);
+      if (!fileid.ok || fileid.value !== obj.ident.ino) continue;
+      const found = exp.fs.lookup(dir, entry.name, SERVER);
+      if (!found.ok) continue;
+      if (sameIdentity(found.value.node.ident, obj.ident)) return { found: true, name: entry.name, node: found.value.node };
+      exp.fs.closeVNode(found.value.node);
+    }
+    return { found: false };
   }
 
   private adopt(_exp: ExportRuntime, id: ObjectId, node: VNode): VNode {

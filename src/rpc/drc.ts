@@ -1,0 +1,110 @@
+import { crc32 } from 'node:zlib';
+
+export interface DrcOptions {
+  /** Most entries kept; the oldest go first. */
+  maxEntries?: number;
+  /** Completed replies older than this are forgotten; clients retry well within it. */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_DRC_MAX_ENTRIES = 4096;
+export const DEFAULT_DRC_MAX_AGE_MS = 120_000;
+
+/**
+ * What identifies one call across retransmissions. `client` is the address alone for TCP (a client that
+ * reconnects comes from a new port) and address plus port for UDP.
+ */
+export interface DrcKey {
+  client: string;
+  xid: number;
+  prog: number;
+  vers: number;
+  proc: number;
+  /** The encoded arguments, checksummed so a reused xid with different arguments is not mistaken. */
+  args: Buffer;
+}
+
+export type DrcLookup =
+  /** First sight: run the call, then report its reply with `complete`. */
+  | { kind: 'execute'; complete(reply: readonly Buffer[], cacheable: boolean): void }
+  /** Done before: send exactly these bytes again. */
+  | { kind: 'replay'; reply: Buffer[] }
+  /** The first transmission is still running: its reply will answer this one too. */
+  | { kind: 'in-progress'; reply: Promise<Buffer[]> };
+
+type Entry =
+  | { state: 'in-progress'; at: number; waiters: ((reply: Buffer[]) => void)[] }
+  | { state: 'done'; at: number; reply: Buffer };
+
+/**
+ * Duplicate request cache for non-idempotent procedures, so a retried REMOVE gets the first reply instead
+ * of NFS3ERR_NOENT. Replies are stored as one compact copy: the encoder's views would pin whole slabs.
+ */
+export class DuplicateRequestCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: DrcOptions = {}) {
+    this.maxEntries = opts.maxEntries ?? DEFAULT_DRC_MAX_ENTRIES;
+    this.maxAgeMs = opts.maxAgeMs ?? DEFAULT_DRC_MAX_AGE_MS;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Calls still running, for checks that nothing is left behind. */
+  get inProgress(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.state === 'in-progress') n++;
+    return n;
+  }
+
+  lookup(key: DrcKey): DrcLookup {
+    const now = this.now();
+    this.expire(now);
+    const id = `${key.client}|${key.xid}|${key.prog}|${key.vers}|${key.proc}|${crc32(key.args)}`;
+    const found = this.entries.get(id);
+    if (found?.state === 'done') return { kind: 'replay', reply: [found.reply] };
+    if (found?.state === 'in-progress') {
+      const waiters = found.waiters;
+      return { kind: 'in-progress', reply: new Promise((resolve) => waiters.push(resolve)) };
+    }
+    const entry: Entry = { state: 'in-progress', at: now, waiters: [] };
+    this.entries.set(id, entry);
+    this.evictOverflow();
+    return {
+      kind: 'execute',
+      complete: (reply, cacheable) => {
+        const bytes = Buffer.concat(reply);
+        for (const wake of entry.waiters) wake([bytes]);
+        if (this.entries.get(id) !== entry) return;
+        // Re-inserted so the map stays ordered by time, which lets expiry stop at the first young entry.
+        this.entries.delete(id);
+        if (cacheable) {
+          this.entries.set(id, { state: 'done', at: this.now(), reply: bytes });
+          this.evictOverflow();
+        }
+      },
+    };
+  }
+
+  private expire(now: number): void {
+    for (const [id, e] of this.entries) {
+      if (now - e.at <= this.maxAgeMs) break;
+      // A call still running after the maximum age is forgotten like the rest; its waiters still get woken.
+      this.entries.delete(id);
+    }
+  }
+
+  private evictOverflow(): void {
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+}
