@@ -78,7 +78,12 @@ class TcpConnection {
   ) {
     this.decoder = new RecordDecoder(opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE);
     this.maxInFlight = opts.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
-    this.peer = { transport: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    this.peer = {
+      transport: 'tcp',
+      address: socket.remoteAddress ?? '',
+      port: socket.remotePort ?? 0,
+      ...(socket.localAddress !== undefined && { localAddress: socket.localAddress }),
+    };
     socket.on('data', (chunk: Buffer) => {
       this.decoder.push(chunk);
       this.pump();

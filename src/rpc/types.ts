@@ -11,6 +11,8 @@ export interface Peer {
   transport: TransportKind;
   address: string;
   port: number;
+  /** The server address the call arrived on (TCP), where a wildcard listener needs to know it. */
+  localAddress?: string;
 }
 
 export interface CallContext {
