@@ -137,6 +137,16 @@ export class Catalog {
     return this.#update(current, { links });
   }
 
+  /**
+   * The export's filesystem now has another device number (remounted): every object of the export
+   * moves to it, so identities keep matching. Called at start, before any handle is resolved.
+   */
+  rebaseDevice(exportId: ExportId, from: bigint, to: bigint): number {
+    const changed = this.#rows.rebaseDevice(exportId, from, to);
+    for (const [id, o] of this.#cache) if (o.exportId === exportId) this.#cache.delete(id);
+    return changed;
+  }
+
   /** The object no longer exists (its identity no longer matches, or it vanished). */
   markGone(id: ObjectId): void {
     const o = this.get(id);

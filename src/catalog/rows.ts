@@ -33,6 +33,13 @@ export class CatalogRows {
   readonly #insertLink: Database.Statement;
   readonly #insertRoot: Database.Statement;
 
+
+  /** Moves every object of an export to another device number (see Catalog.rebaseDevice). */
+  rebaseDevice(exportId: number, from: bigint, to: bigint): number {
+    return this.#db
+      .prepare('UPDATE objects SET dev = ? WHERE export_id = ? AND dev = ?')
+      .run(to.toString(), exportId, from.toString()).changes;
+  }
   constructor(db: Database.Database) {
     this.#db = db;
     this.#object = db.prepare('SELECT * FROM objects WHERE id = ?').safeIntegers(true);

@@ -119,7 +119,8 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
       wtmult: 4096,
       dtpref: 64 * 1024,
       maxfilesize: 0x7fff_ffff_ffff_ffffn,
-      time_delta: { seconds: 0, nseconds: 1 },
+      // Node's utimes keeps microseconds: promising finer times would be untrue.
+      time_delta: { seconds: 0, nseconds: 1000 },
       properties: FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
     },
   };

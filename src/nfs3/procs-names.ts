@@ -56,8 +56,8 @@ type DiropResult =
  */
 async function finishCreate(d: Nfs3Deps, dir: Target, name: Buffer, made: FsResult<Created>, attrs?: sattr3): Promise<DiropResult> {
   if (!made.ok) return { status: statusOf(made.errno), resfail: { dir_wcc: dirWccNow(dir) } };
-  const obj = d.objects.record(dir.exp, dir.obj.id, name, made.value);
   let objAttrs = made.value.attrs;
+  // Before record(): when the object is already cached, record() closes this duplicate descriptor.
   if (attrs) {
     const rest = postCreateRequest(attrs);
     if (!isEmptyRequest(rest)) {
@@ -65,6 +65,7 @@ async function finishCreate(d: Nfs3Deps, dir: Target, name: Buffer, made: FsResu
       if (set.ok) objAttrs = set.value.after;
     }
   }
+  const obj = d.objects.record(dir.exp, dir.obj.id, name, made.value);
   const fh = d.objects.handleFor(dir.exp, obj);
   await d.objects.durable();
   return {

@@ -36,6 +36,7 @@ export function openExport(
     rootIdentity,
     ...(config.fsid !== undefined && { fsid: config.fsid }),
   });
+  if (stored.previousDev !== undefined) catalog.rebaseDevice(stored.id, stored.previousDev, rootIdentity.dev);
   const crossMounts = config.clients.some((c) => c.options.crossmnt);
   const fs = new ConfinedFs({ root: config.path, readOnly: false, crossMounts, privileged: opts.privileged });
   const fsReadOnly = new ConfinedFs({ root: config.path, readOnly: true, crossMounts, privileged: opts.privileged });

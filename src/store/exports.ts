@@ -29,6 +29,11 @@ export interface StoredExport {
   /** 'replaced': the directory at its path was replaced by another one; its handles are stale. */
   readonly state: ExportState;
   readonly createdAt: number;
+  /**
+   * Set by bindExport when the export's filesystem came back with another device number (a remount,
+   * another node, a renumbered block device): the catalog must move its objects to the new device.
+   */
+  readonly previousDev?: bigint;
 }
 
 interface ExportRow {
@@ -65,15 +70,38 @@ export class ExportRegistry {
       throw new RangeError(`fsid out of range for a u64: ${binding.fsid}`);
     }
     const db = this.#db;
+    let previousDev: bigint | undefined;
     const id = db
       .transaction((): number => {
         const live = (db.prepare("SELECT * FROM exports WHERE state = 'live'").all() as ExportRow[]).map(
           toExport,
         );
         const same = live.find((e) => sameIdentity(e.rootIdentity, binding.rootIdentity));
+        // The same directory (path, inode and birth time) on a filesystem that now has another device
+        // number: the export is the same; only st_dev moved.
+        const remounted = same
+          ? undefined
+          : live.find(
+              (e) =>
+                e.path === binding.path &&
+                e.rootIdentity.btime !== 0n &&
+                e.rootIdentity.btime === binding.rootIdentity.btime &&
+                e.rootIdentity.ino === binding.rootIdentity.ino &&
+                e.rootIdentity.dev !== binding.rootIdentity.dev,
+            );
         const options = JSON.stringify(binding.options ?? {});
         let boundId: number;
-        if (same) {
+        if (remounted) {
+          db.prepare('UPDATE exports SET root_dev = ?, name = ?, options = ?, fsid = ? WHERE id = ?').run(
+            binding.rootIdentity.dev.toString(),
+            binding.name,
+            options,
+            (binding.fsid ?? remounted.fsid).toString(),
+            remounted.id,
+          );
+          previousDev = remounted.rootIdentity.dev;
+          boundId = remounted.id;
+        } else if (same) {
           db.prepare('UPDATE exports SET path = ?, name = ?, options = ?, fsid = ? WHERE id = ?').run(
             binding.path,
             binding.name,
@@ -115,7 +143,7 @@ export class ExportRegistry {
     this.#reload();
     const bound = this.#live.get(id);
     if (!bound) throw new Error(`export ${id} vanished right after binding`);
-    return bound;
+    return previousDev === undefined ? bound : { ...bound, previousDev };
   }
 
   /** Every export ever bound, replaced ones included, by id. */

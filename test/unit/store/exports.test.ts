@@ -94,4 +94,32 @@ describe('ExportRegistry', () => {
     const b = registry.bindExport({ path: '/srv/b', name: '/b', rootIdentity: homeRoot });
     assert.ok(b.id > a.id);
   });
+
+  it('keeps an export whose filesystem came back with another device number, and moves its catalog objects', async () => {
+    const { Catalog } = await import('../../../src/catalog/catalog.js');
+    const first = new ExportRegistry(store).bindExport({ path: '/srv/data', name: '/data', rootIdentity: dataRoot });
+    const catalog = new Catalog(store);
+    const root = catalog.root(first.id, dataRoot);
+    const file = catalog.recordLink(first.id, root.id, Buffer.from('f'), { dev: 2049n, ino: 77n, btime: 5n }, 1);
+    await catalog.durable();
+    catalog.close();
+
+    const remounted = { ...dataRoot, dev: 4242n };
+    const again = restart().bindExport({ path: '/srv/data', name: '/data', rootIdentity: remounted });
+    assert.equal(again.id, first.id, 'same export id');
+    assert.deepEqual(again.uuid, first.uuid, 'same uuid: its handles still verify');
+    assert.equal(again.previousDev, 2049n);
+    const after = new Catalog(store);
+    assert.equal(after.rebaseDevice(again.id, 2049n, 4242n), 2, 'the root and the file moved');
+    assert.equal(after.findByIdentity(again.id, { dev: 4242n, ino: 77n, btime: 5n })?.id, file.id);
+    after.close();
+  });
+
+  it('does not take a different directory at the same path for the remounted export', () => {
+    const first = new ExportRegistry(store).bindExport({ path: '/srv/data', name: '/data', rootIdentity: dataRoot });
+    const other = { dev: 4242n, ino: dataRoot.ino, btime: dataRoot.btime + 1n };
+    const again = restart().bindExport({ path: '/srv/data', name: '/data', rootIdentity: other });
+    assert.notEqual(again.id, first.id);
+    assert.equal(again.previousDev, undefined);
+  });
 });
