@@ -58,13 +58,15 @@ async function loadConfig(p: ParsedArgs): Promise<{ config: ServerConfig; create
     if (p.positionals.length > 1) throw new UsageError('one DIR at most; use --exports for several');
     const dir = resolve(p.positionals[0] ?? 'export');
     createRoots = p.positionals.length === 0;
-    const options = stringFlag(p, 'options');
+    // exports(5) defaults to ro; a folder served from the command line is meant to be written to, so rw
+    // comes first and `-o ro` still wins.
+    const options = `rw${stringFlag(p, 'options') ? `,${stringFlag(p, 'options')}` : ''}`;
     const clients = stringFlag(p, 'clients')?.split(',').filter(Boolean);
     config = unwrap(
       exportFromCommandLine({
         dir,
         name: stringFlag(p, 'name') ?? '/export',
-        ...(options !== undefined && { options }),
+        options,
         ...(clients !== undefined && { clients }),
       }),
     );

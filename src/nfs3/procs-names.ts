@@ -2,7 +2,7 @@ import type { CallContext } from '../rpc/types.js';
 import type { ObjectId } from '../store/ids.js';
 import type { Created } from '../vfs/confined-fs.js';
 import type { Caller } from '../vfs/credentials.js';
-import { FileType, type FsResult } from '../vfs/types.js';
+import { FileType, type FsResult, type Identity } from '../vfs/types.js';
 import {
   type CREATE3args,
   type CREATE3res,
@@ -205,7 +205,16 @@ export async function mknod(d: Nfs3Deps, ctx: CallContext, args: MKNOD3args): Pr
   }
 }
 
-function forgetIfGone(d: Nfs3Deps, id: ObjectId | undefined): void {
+/**
+ * After a name was removed (REMOVE, RMDIR, RENAME over it): drop the descriptors the server holds for
+ * the object, unless the catalog still knows it under another name, so a deleted file's space is freed
+ * and its inode number can be reused (the birth time in its identity tells the reuse apart).
+ */
+function forgetIfGone(d: Nfs3Deps, t: Target, id: ObjectId | undefined, ident: Identity | undefined): void {
+  if (ident) {
+    t.exp.data.forget(ident);
+    t.exp.dataReadOnly.forget(ident);
+  }
   if (id === undefined) return;
   const o = d.objects.catalogObject(id);
   if (!o || o.state !== 'live') d.objects.forget(id);
@@ -219,7 +228,7 @@ export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE
   if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
   // Removals need no commit wait: a name the catalog still lists after a crash is checked against the
   // filesystem when used, and a vanished object resolves to STALE.
-  forgetIfGone(d, d.objects.unlinkName(t.obj.id, args.object.name));
+  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name), done.value.removed);
   return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
 }
 
@@ -229,7 +238,7 @@ export function rmdir(d: Nfs3Deps, ctx: CallContext, args: RMDIR3args): RMDIR3re
   const t = r.t;
   const done = t.fs.rmdir(t.node, args.object.name, t.caller);
   if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
-  forgetIfGone(d, d.objects.unlinkName(t.obj.id, args.object.name));
+  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name), done.value.removed);
   return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
 }
 
@@ -249,7 +258,7 @@ export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): 
   if (!done.ok) return fail(statusOf(done.errno), dirWccNow(f), dirWccNow(t));
   const replaced = done.value.replaced ? d.objects.findObject(f.exp, done.value.replaced) : undefined;
   d.objects.moveName(f.obj.id, args.from.name, t.obj.id, args.to.name);
-  forgetIfGone(d, replaced?.id);
+  forgetIfGone(d, f, replaced?.id, done.value.replaced);
   // A renamed object's handle must still resolve after a crash: wait for the catalog to have the move.
   await d.objects.durable();
   return {

@@ -42,6 +42,10 @@ export function openExport(
   const fsReadOnly = new ConfinedFs({ root: config.path, readOnly: true, crossMounts, privileged: opts.privileged });
   const root = fs.openRoot();
   if (!root.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${root.errno})`);
+  // The read-only view checks identities against its own root too.
+  const rootReadOnly = fsReadOnly.openRoot();
+  if (!rootReadOnly.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${rootReadOnly.errno})`);
+  fsReadOnly.closeVNode(rootReadOnly.value);
   const rootObj = catalog.root(stored.id, root.value.ident);
   const accessCache = new Map<string, ClientAccess | undefined>();
   return {

@@ -247,6 +247,16 @@ export class DataIo {
     return closed;
   }
 
+  /**
+   * Drops the cached descriptor of an object whose name was removed: a descriptor held open would keep
+   * a deleted file's space allocated and its inode number from being reused.
+   */
+  forget(ident: Identity): void {
+    const key = keyOf(ident);
+    const file = this.files.get(key);
+    if (file) this.retire(key, file);
+  }
+
   private retire(key: string, file: OpenFile): void {
     if (this.files.get(key) === file) this.files.delete(key);
     file.retired = true;
