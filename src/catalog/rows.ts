@@ -33,7 +33,6 @@ export class CatalogRows {
   readonly #insertLink: Database.Statement;
   readonly #insertRoot: Database.Statement;
 
-
   /** Moves every object of an export to another device number (see Catalog.rebaseDevice). */
   rebaseDevice(exportId: number, from: bigint, to: bigint): number {
     return this.#db

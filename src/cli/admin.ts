@@ -34,7 +34,8 @@ export function keys(argv: string[]): number {
     switch (verb) {
       case 'list':
         out('ID  STATE    CREATED');
-        for (const k of keyring.list()) out(`${String(k.id).padEnd(3)} ${k.state.padEnd(8)} ${when(k.createdAt)}`);
+        for (const k of keyring.list())
+          out(`${String(k.id).padEnd(3)} ${k.state.padEnd(8)} ${when(k.createdAt)}`);
         return 0;
       case 'rotate': {
         const previous = keyring.active();
@@ -68,7 +69,9 @@ export function exportsList(argv: string[]): number {
   return withStore(argv.slice(1), (store) => {
     out('ID  STATE     FSID                  NAME             PATH');
     for (const e of new ExportRegistry(store).listExports()) {
-      out(`${String(e.id).padEnd(3)} ${e.state.padEnd(9)} ${e.fsid.toString().padEnd(21)} ${e.name.padEnd(16)} ${e.path}`);
+      out(
+        `${String(e.id).padEnd(3)} ${e.state.padEnd(9)} ${e.fsid.toString().padEnd(21)} ${e.name.padEnd(16)} ${e.path}`,
+      );
     }
     return 0;
   });
@@ -82,9 +85,15 @@ export function status(argv: string[]): number {
     out(`database:     ${store.file} (schema version ${db.pragma('user_version', { simple: true })})`);
     out(`server state: ${JSON.stringify(boots[0] ?? {})}`);
     const keyring = Keyring.open(store);
-    out(`keys:         ${keyring.list().map((k) => `${k.id}:${k.state}`).join(' ')}`);
+    out(
+      `keys:         ${keyring
+        .list()
+        .map((k) => `${k.id}:${k.state}`)
+        .join(' ')}`,
+    );
     const registry = new ExportRegistry(store);
-    for (const e of registry.listExports()) out(`export ${e.id}:     ${e.name} -> ${e.path} (${e.state}, fsid ${e.fsid})`);
+    for (const e of registry.listExports())
+      out(`export ${e.id}:     ${e.name} -> ${e.path} (${e.state}, fsid ${e.fsid})`);
     out(`catalog:      ${db.prepare('SELECT count(*) FROM objects').pluck().get()} objects`);
     const mounts = new MountList(store).listMounts();
     out(`mounts:       ${mounts.length ? mounts.map((m) => `${m.client}:${m.dirpath}`).join(' ') : 'none'}`);
@@ -98,7 +107,8 @@ export function handleInspect(argv: string[]): number {
   if (verb !== 'inspect') throw new UsageError('usage: nfsgate handle inspect HEX [--state DIR]');
   return withStore(rest, (store, positionals) => {
     const hex = (positionals[0] ?? '').replace(/^0x/, '').replace(/[\s:]/g, '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new UsageError('usage: nfsgate handle inspect HEX [--state DIR]');
+    if (!/^([0-9a-fA-F]{2})+$/.test(hex))
+      throw new UsageError('usage: nfsgate handle inspect HEX [--state DIR]');
     const raw = Buffer.from(hex, 'hex');
     const keyring = Keyring.open(store);
     const registry = new ExportRegistry(store);
@@ -128,17 +138,24 @@ export function handleInspect(argv: string[]): number {
           let onDisk = 'missing';
           try {
             const st = lstatSync(path, { bigint: true });
-            onDisk = st.ino === obj.ident.ino && st.birthtimeNs === obj.ident.btime ? 'present, same object' : 'another object under that name now';
+            onDisk =
+              st.ino === obj.ident.ino && st.birthtimeNs === obj.ident.btime
+                ? 'present, same object'
+                : 'another object under that name now';
           } catch {}
           out(`on disk:    ${onDisk}`);
         }
       }
       if (!opened.ok) {
-        out(`verdict:    ${opened.reason === 'badhandle-length' || opened.reason === 'badhandle-format' ? 'BADHANDLE' : 'STALE'} (${opened.reason})`);
+        out(
+          `verdict:    ${opened.reason === 'badhandle-length' || opened.reason === 'badhandle-format' ? 'BADHANDLE' : 'STALE'} (${opened.reason})`,
+        );
         return 1;
       }
-      if (!obj || obj.state !== 'live' || obj.generation !== f.generation) {
-        out(`verdict:    STALE (${!obj ? 'unknown object' : obj.state !== 'live' ? 'object gone' : 'generation mismatch'})`);
+      if (obj?.state !== 'live' || obj.generation !== f.generation) {
+        out(
+          `verdict:    STALE (${!obj ? 'unknown object' : obj.state !== 'live' ? 'object gone' : 'generation mismatch'})`,
+        );
         return 1;
       }
       out('verdict:    valid (sealed by this server; resolves to the object above)');

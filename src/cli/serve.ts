@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ConfigResult, describeProblems, exportFromCommandLine, parseExportsFile, parseJsonConfig, resolveHostNames, type ServerConfig } from '../config/index.js';
+import {
+  type ConfigResult,
+  describeProblems,
+  exportFromCommandLine,
+  parseExportsFile,
+  parseJsonConfig,
+  resolveHostNames,
+  type ServerConfig,
+} from '../config/index.js';
 import { createLogger } from '../observe/logger.js';
 import { NfsgateServer } from '../server/server.js';
 import { StoreRefusedError } from '../store/errors.js';
@@ -49,7 +57,8 @@ async function loadConfig(p: ParsedArgs): Promise<{ config: ServerConfig; create
   const exportsFile = stringFlag(p, 'exports');
   const jsonFile = stringFlag(p, 'config');
   if (exportsFile && jsonFile) throw new UsageError('--exports and --config exclude each other');
-  if ((exportsFile || jsonFile) && p.positionals.length > 0) throw new UsageError('give either DIR or an exports file');
+  if ((exportsFile || jsonFile) && p.positionals.length > 0)
+    throw new UsageError('give either DIR or an exports file');
   let config: ServerConfig;
   let createRoots = false;
   if (exportsFile) config = unwrap(parseExportsFile(readFileSync(exportsFile, 'utf8'), exportsFile));
@@ -73,7 +82,9 @@ async function loadConfig(p: ParsedArgs): Promise<{ config: ServerConfig; create
   }
   const resolved = await resolveHostNames(config);
   if (resolved.unresolved.length > 0) {
-    process.stderr.write(`nfsgate: these client names do not resolve and match nobody: ${resolved.unresolved.join(', ')}\n`);
+    process.stderr.write(
+      `nfsgate: these client names do not resolve and match nobody: ${resolved.unresolved.join(', ')}\n`,
+    );
   }
   return { config: resolved.config, createRoots };
 }
@@ -81,7 +92,8 @@ async function loadConfig(p: ParsedArgs): Promise<{ config: ServerConfig; create
 function hostPort(text: string): { host: string; port: number } {
   const i = text.lastIndexOf(':');
   const port = Number(text.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--metrics: expected HOST:PORT, got ${text}`);
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--metrics: expected HOST:PORT, got ${text}`);
   return { host: text.slice(0, i).replace(/^\[|\]$/g, ''), port };
 }
 

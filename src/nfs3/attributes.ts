@@ -27,7 +27,9 @@ export function postOp(a: Attrs | undefined, fsid: bigint): post_op_attr {
 }
 
 export function preOp(w: WccAttrs | undefined): pre_op_attr {
-  return w ? { attributes_follow: true, attributes: { size: w.size, mtime: w.mtime, ctime: w.ctime } } : { attributes_follow: false };
+  return w
+    ? { attributes_follow: true, attributes: { size: w.size, mtime: w.mtime, ctime: w.ctime } }
+    : { attributes_follow: false };
 }
 
 export function wcc(d: WccData | undefined, fsid: bigint): wcc_data {

@@ -59,7 +59,10 @@ export class Objects {
   identify(fh: Buffer): Identified {
     const opened = this.o.sealer.open(fh);
     if (!opened.ok) {
-      const status = nfsStatusForRefusal(opened.reason) === 'BADHANDLE' ? nfsstat3.NFS3ERR_BADHANDLE : nfsstat3.NFS3ERR_STALE;
+      const status =
+        nfsStatusForRefusal(opened.reason) === 'BADHANDLE'
+          ? nfsstat3.NFS3ERR_BADHANDLE
+          : nfsstat3.NFS3ERR_STALE;
       return this.refuse(status, opened.reason);
     }
     const { exportId, objectId, generation } = opened.fields;
@@ -85,7 +88,10 @@ export class Objects {
     return found.ok ? this.locate(found.exp, found.obj) : found;
   }
 
-  private refuse(status: NfsError, reason: string): { readonly ok: false; readonly status: NfsError; readonly reason: string } {
+  private refuse(
+    status: NfsError,
+    reason: string,
+  ): { readonly ok: false; readonly status: NfsError; readonly reason: string } {
     this.o.onRefusal?.(reason);
     return { ok: false, status, reason };
   }
@@ -102,8 +108,11 @@ export class Objects {
     if (depth > 4096) return undefined;
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
-      if (!parent || parent.state !== 'live') continue;
-      const dir = parent.id === exp.rootId ? exp.root : (this.o.nodes.get(parent.id) ?? this.rebuild(exp, parent, depth + 1));
+      if (parent?.state !== 'live') continue;
+      const dir =
+        parent.id === exp.rootId
+          ? exp.root
+          : (this.o.nodes.get(parent.id) ?? this.rebuild(exp, parent, depth + 1));
       if (!dir) continue;
       const found = exp.fs.lookup(dir, link.name, SERVER);
       if (!found.ok) continue;
@@ -122,7 +131,7 @@ export class Objects {
   private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
-      if (!parent || parent.state !== 'live' || parent.type !== FileType.DIR) continue;
+      if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
       const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
@@ -201,7 +210,12 @@ export class Objects {
     return parentId;
   }
 
-  private findIn(exp: ExportRuntime, dir: VNode, obj: CatalogObject, limit: number): { found: true; name: Buffer; node: VNode } | { found: false } {
+  private findIn(
+    exp: ExportRuntime,
+    dir: VNode,
+    obj: CatalogObject,
+    limit: number,
+  ): { found: true; name: Buffer; node: VNode } | { found: false } {
     const listing = exp.fs.readdir(dir, SERVER);
     if (!listing.ok) return { found: false };
     let budget = limit;
@@ -212,7 +226,8 @@ export class Objects {
       if (!fileid.ok || fileid.value !== obj.ident.ino) continue;
       const found = exp.fs.lookup(dir, entry.name, SERVER);
       if (!found.ok) continue;
-      if (sameIdentity(found.value.node.ident, obj.ident)) return { found: true, name: entry.name, node: found.value.node };
+      if (sameIdentity(found.value.node.ident, obj.ident))
+        return { found: true, name: entry.name, node: found.value.node };
       exp.fs.closeVNode(found.value.node);
     }
     return { found: false };

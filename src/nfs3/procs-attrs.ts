@@ -1,31 +1,31 @@
-import { MUTATING_ACCESS } from '../vfs/access.js';
 import type { CallContext } from '../rpc/types.js';
+import { MUTATING_ACCESS } from '../vfs/access.js';
 import { FileType } from '../vfs/types.js';
 import {
   type ACCESS3args,
   type ACCESS3res,
-  type FSINFO3args,
-  type FSINFO3res,
-  type FSSTAT3args,
-  type FSSTAT3res,
   FSF3_CANSETTIME,
   FSF3_HOMOGENEOUS,
   FSF3_LINK,
   FSF3_SYMLINK,
+  type FSINFO3args,
+  type FSINFO3res,
+  type FSSTAT3args,
+  type FSSTAT3res,
   type GETATTR3args,
   type GETATTR3res,
+  nfsstat3,
   type PATHCONF3args,
   type PATHCONF3res,
+  type post_op_attr,
   type READLINK3args,
   type READLINK3res,
   type SETATTR3args,
   type SETATTR3res,
-  nfsstat3,
-  type post_op_attr,
 } from '../xdr/generated/nfs3.js';
-import { NO_ATTRS, NO_WCC, postOp, toFattr3, wccOf, preOp } from './attributes.js';
+import { NO_ATTRS, NO_WCC, postOp, preOp, toFattr3, wccOf } from './attributes.js';
 import { MAX_TRANSFER, type Nfs3Deps } from './deps.js';
-import { target, type Target } from './request.js';
+import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
 
@@ -51,7 +51,9 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
   const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard);
   if (!done.ok) {
     const now = t.fs.getattr(t.node);
-    const obj_wcc = now.ok ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp.fsid) } : NO_WCC;
+    const obj_wcc = now.ok
+      ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp.fsid) }
+      : NO_WCC;
     return { status: statusOf(done.errno), resfail: { obj_wcc } };
   }
   return {
@@ -77,7 +79,8 @@ export function readlink(d: Nfs3Deps, ctx: CallContext, args: READLINK3args): RE
   const r = target(d.objects, ctx, args.symlink.data);
   if (!r.ok) return { status: r.status, resfail: { symlink_attributes: NO_ATTRS } };
   const t = r.t;
-  if (t.node.type !== FileType.LNK) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: attrsOf(t) } };
+  if (t.node.type !== FileType.LNK)
+    return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: attrsOf(t) } };
   const target_ = t.fs.readlink(t.node);
   if (!target_.ok) return { status: statusOf(target_.errno), resfail: { symlink_attributes: attrsOf(t) } };
   return { status: nfsstat3.NFS3_OK, resok: { symlink_attributes: attrsOf(t), data: target_.value } };

@@ -4,11 +4,11 @@ import { FileType } from '../vfs/types.js';
 import {
   type COMMIT3args,
   type COMMIT3res,
+  nfsstat3,
   type READ3args,
   type READ3res,
   type WRITE3args,
   type WRITE3res,
-  nfsstat3,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp } from './attributes.js';
 import { MAX_TRANSFER, type Nfs3Deps } from './deps.js';

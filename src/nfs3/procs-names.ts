@@ -1,11 +1,15 @@
+import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
 import type { ObjectId } from '../store/ids.js';
+import type { Attrs } from '../vfs/attrs.js';
 import type { Created } from '../vfs/confined-fs.js';
 import type { Caller } from '../vfs/credentials.js';
 import { FileType, type FsResult, type Identity } from '../vfs/types.js';
 import {
   type CREATE3args,
   type CREATE3res,
+  createmode3,
+  ftype3,
   type LINK3args,
   type LINK3res,
   type LOOKUP3args,
@@ -14,6 +18,8 @@ import {
   type MKDIR3res,
   type MKNOD3args,
   type MKNOD3res,
+  nfsstat3,
+  type post_op_attr,
   type REMOVE3args,
   type REMOVE3res,
   type RENAME3args,
@@ -22,10 +28,6 @@ import {
   type RMDIR3res,
   type SYMLINK3args,
   type SYMLINK3res,
-  createmode3,
-  ftype3,
-  nfsstat3,
-  type post_op_attr,
   type sattr3,
   type wcc_data,
 } from '../xdr/generated/nfs3.js';
@@ -47,14 +49,27 @@ function dirWccNow(t: Target): wcc_data {
 }
 
 type DiropResult =
-  | { status: typeof nfsstat3.NFS3_OK; resok: { obj: { handle_follows: true; handle: { data: Buffer } }; obj_attributes: post_op_attr; dir_wcc: wcc_data } }
+  | {
+      status: typeof nfsstat3.NFS3_OK;
+      resok: {
+        obj: { handle_follows: true; handle: { data: Buffer } };
+        obj_attributes: post_op_attr;
+        dir_wcc: wcc_data;
+      };
+    }
   | { status: NfsError; resfail: { dir_wcc: wcc_data } };
 
 /**
  * The common end of CREATE, MKDIR, SYMLINK and MKNOD: record the new object in the catalog, apply the
  * remaining client attributes, wait for the catalog commit, then hand out the handle.
  */
-async function finishCreate(d: Nfs3Deps, dir: Target, name: Buffer, made: FsResult<Created>, attrs?: sattr3): Promise<DiropResult> {
+async function finishCreate(
+  d: Nfs3Deps,
+  dir: Target,
+  name: Buffer,
+  made: FsResult<Created>,
+  attrs?: sattr3,
+): Promise<DiropResult> {
   if (!made.ok) return { status: statusOf(made.errno), resfail: { dir_wcc: dirWccNow(dir) } };
   let objAttrs = made.value.attrs;
   // Before record(): when the object is already cached, record() closes this duplicate descriptor.
@@ -82,15 +97,17 @@ export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): 
   const r = target(d.objects, ctx, args.what.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
-  if (t.node.type !== FileType.DIR) return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: attrsOf(t) } };
+  if (t.node.type !== FileType.DIR)
+    return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: attrsOf(t) } };
   const name = args.what.name;
   let obj = t.obj;
-  let found;
+  let found: { obj: CatalogObject; attrs: Attrs };
   if (name.equals(DOT) || (name.equals(DOTDOT) && t.obj.id === t.exp.rootId)) {
     // `..` of the export root is the root itself: nothing above it is reachable.
     const a = t.fs.access(t.node, t.caller, 0x02);
     if (!a.ok) return { status: statusOf(a.errno), resfail: { dir_attributes: attrsOf(t) } };
-    if ((a.value.granted & 0x02) === 0) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: attrsOf(t) } };
+    if ((a.value.granted & 0x02) === 0)
+      return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: attrsOf(t) } };
     found = { obj: t.obj, attrs: a.value.attrs };
   } else if (name.equals(DOTDOT)) {
     const parent = parentOf(d, t);
@@ -107,7 +124,11 @@ export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): 
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { object: { data: fh }, obj_attributes: postOp(found.attrs, t.exp.fsid), dir_attributes: dirAttrs },
+    resok: {
+      object: { data: fh },
+      obj_attributes: postOp(found.attrs, t.exp.fsid),
+      dir_attributes: dirAttrs,
+    },
   };
 }
 
@@ -159,7 +180,9 @@ export async function create(d: Nfs3Deps, ctx: CallContext, args: CREATE3args): 
     existing.value.attrs.mtime.seconds === v1
   ) {
     const dirNow = t.fs.getattr(t.node);
-    const dirWcc = dirNow.ok ? { before: wccOf(dirNow.value), after: dirNow.value } : { before: undefined, after: undefined };
+    const dirWcc = dirNow.ok
+      ? { before: wccOf(dirNow.value), after: dirNow.value }
+      : { before: undefined, after: undefined };
     return finishCreate(d, t, name, { ok: true, value: { ...existing.value, created: false, dir: dirWcc } });
   }
   if (existing.ok) t.fs.closeVNode(existing.value.node);
@@ -189,15 +212,28 @@ export async function mknod(d: Nfs3Deps, ctx: CallContext, args: MKNOD3args): Pr
     case ftype3.NF3CHR:
     case ftype3.NF3BLK: {
       const dev = what.device;
-      const made = t.fs.mknod(t.node, args.where.name, what.type, t.caller, requestedMode(dev.dev_attributes, 0o644), {
-        major: dev.spec.specdata1,
-        minor: dev.spec.specdata2,
-      });
+      const made = t.fs.mknod(
+        t.node,
+        args.where.name,
+        what.type,
+        t.caller,
+        requestedMode(dev.dev_attributes, 0o644),
+        {
+          major: dev.spec.specdata1,
+          minor: dev.spec.specdata2,
+        },
+      );
       return finishCreate(d, t, args.where.name, made, dev.dev_attributes);
     }
     case ftype3.NF3SOCK:
     case ftype3.NF3FIFO: {
-      const made = t.fs.mknod(t.node, args.where.name, what.type, t.caller, requestedMode(what.pipe_attributes, 0o644));
+      const made = t.fs.mknod(
+        t.node,
+        args.where.name,
+        what.type,
+        t.caller,
+        requestedMode(what.pipe_attributes, 0o644),
+      );
       return finishCreate(d, t, args.where.name, made, what.pipe_attributes);
     }
     default:
@@ -217,7 +253,7 @@ function forgetIfGone(d: Nfs3Deps, t: Target, id: ObjectId | undefined, ident: I
   }
   if (id === undefined) return;
   const o = d.objects.catalogObject(id);
-  if (!o || o.state !== 'live') d.objects.forget(id);
+  if (o?.state !== 'live') d.objects.forget(id);
 }
 
 export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE3res {
@@ -271,21 +307,31 @@ export async function link(d: Nfs3Deps, ctx: CallContext, args: LINK3args): Prom
   const file = target(d.objects, ctx, args.file.data);
   if (!file.ok) return { status: file.status, resfail: { file_attributes: NO_ATTRS, linkdir_wcc: NO_WCC } };
   const dir = target(d.objects, ctx, args.link.dir.data);
-  if (!dir.ok) return { status: dir.status, resfail: { file_attributes: attrsOf(file.t), linkdir_wcc: NO_WCC } };
+  if (!dir.ok)
+    return { status: dir.status, resfail: { file_attributes: attrsOf(file.t), linkdir_wcc: NO_WCC } };
   const f = file.t;
   const t = dir.t;
   if (f.exp.id !== t.exp.id) {
-    return { status: nfsstat3.NFS3ERR_XDEV, resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) } };
+    return {
+      status: nfsstat3.NFS3ERR_XDEV,
+      resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) },
+    };
   }
   const done = t.fs.link(f.node, t.node, args.link.name, t.caller);
   if (!done.ok) {
-    return { status: statusOf(done.errno), resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) } };
+    return {
+      status: statusOf(done.errno),
+      resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) },
+    };
   }
   d.objects.record(t.exp, t.obj.id, args.link.name, { node: f.node, attrs: done.value.attrs });
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { file_attributes: postOp(done.value.attrs, f.exp.fsid), linkdir_wcc: wcc(done.value.dir, t.exp.fsid) },
+    resok: {
+      file_attributes: postOp(done.value.attrs, f.exp.fsid),
+      linkdir_wcc: wcc(done.value.dir, t.exp.fsid),
+    },
   };
 }
 

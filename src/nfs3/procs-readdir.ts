@@ -1,15 +1,16 @@
 import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
+import type { Attrs } from '../vfs/attrs.js';
 import { DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
 import { FileType } from '../vfs/types.js';
 import {
+  type entry3,
+  type entryplus3,
+  nfsstat3,
   type READDIR3args,
   type READDIR3res,
   type READDIRPLUS3args,
   type READDIRPLUS3res,
-  type entry3,
-  type entryplus3,
-  nfsstat3,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, postOp } from './attributes.js';
 import type { Nfs3Deps } from './deps.js';
@@ -60,7 +61,11 @@ export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READ
   };
 }
 
-export async function readdirplus(d: Nfs3Deps, ctx: CallContext, args: READDIRPLUS3args): Promise<READDIRPLUS3res> {
+export async function readdirplus(
+  d: Nfs3Deps,
+  ctx: CallContext,
+  args: READDIRPLUS3args,
+): Promise<READDIRPLUS3res> {
   const r = target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
@@ -90,14 +95,18 @@ export async function readdirplus(d: Nfs3Deps, ctx: CallContext, args: READDIRPL
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { dir_attributes: dirAttributes, cookieverf: list.value.verifier, reply: { entries, eof: i >= all.length } },
+    resok: {
+      dir_attributes: dirAttributes,
+      cookieverf: list.value.verifier,
+      reply: { entries, eof: i >= all.length },
+    },
   };
 }
 
 /** One READDIRPLUS entry with attributes and handle; without them when the entry cannot be looked up. */
 function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryplus3 | undefined {
   let obj: CatalogObject | undefined;
-  let attrs;
+  let attrs: Attrs;
   if (cookie === DOT_COOKIE || (cookie === DOTDOT_COOKIE && t.obj.id === t.exp.rootId)) {
     const a = t.fs.getattr(t.node);
     if (!a.ok) return undefined;
@@ -132,6 +141,8 @@ function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryp
     name,
     cookie,
     name_attributes: postOp(attrs, t.exp.fsid),
-    name_handle: obj ? { handle_follows: true, handle: { data: d.objects.handleFor(t.exp, obj) } } : { handle_follows: false },
+    name_handle: obj
+      ? { handle_follows: true, handle: { data: d.objects.handleFor(t.exp, obj) } }
+      : { handle_follows: false },
   };
 }

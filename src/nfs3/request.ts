@@ -13,7 +13,9 @@ export interface Target extends RequestView {
   readonly node: VNode;
 }
 
-export type TargetResult = { readonly ok: true; readonly t: Target } | { readonly ok: false; readonly status: NfsError };
+export type TargetResult =
+  | { readonly ok: true; readonly t: Target }
+  | { readonly ok: false; readonly status: NfsError };
 
 /** The caller's identity on this export: AUTH_SYS squashed per the export's options, AUTH_NONE anonymous. */
 export function callerFor(ctx: CallContext, squashPolicy: Parameters<typeof squash>[3]): Caller {

@@ -1,7 +1,10 @@
 import type { SetattrRequest, TimeChange } from '../vfs/access.js';
 import { type sattr3, time_how } from '../xdr/generated/nfs3.js';
 
-function timeChange(how: { set_it: number; atime?: { seconds: number; nseconds: number } }, t?: { seconds: number; nseconds: number }): TimeChange | undefined {
+function timeChange(
+  how: { set_it: number; atime?: { seconds: number; nseconds: number } },
+  t?: { seconds: number; nseconds: number },
+): TimeChange | undefined {
   if (how.set_it === time_how.SET_TO_SERVER_TIME) return 'now';
   if (how.set_it === time_how.SET_TO_CLIENT_TIME && t) return { seconds: t.seconds, nseconds: t.nseconds };
   return undefined;
@@ -14,9 +17,15 @@ export function setattrRequest(s: sattr3): SetattrRequest {
   if (s.uid.set_it) req.uid = s.uid.uid;
   if (s.gid.set_it) req.gid = s.gid.gid;
   if (s.size.set_it) req.size = s.size.size;
-  const atime = timeChange(s.atime, s.atime.set_it === time_how.SET_TO_CLIENT_TIME ? s.atime.atime : undefined);
+  const atime = timeChange(
+    s.atime,
+    s.atime.set_it === time_how.SET_TO_CLIENT_TIME ? s.atime.atime : undefined,
+  );
   if (atime) req.atime = atime;
-  const mtime = timeChange(s.mtime, s.mtime.set_it === time_how.SET_TO_CLIENT_TIME ? s.mtime.mtime : undefined);
+  const mtime = timeChange(
+    s.mtime,
+    s.mtime.set_it === time_how.SET_TO_CLIENT_TIME ? s.mtime.mtime : undefined,
+  );
   if (mtime) req.mtime = mtime;
   return req;
 }

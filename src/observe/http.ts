@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ServerMetrics } from './metrics.js';
 
 export interface HealthSource {
@@ -7,7 +7,12 @@ export interface HealthSource {
 }
 
 /** Serves `/metrics` (Prometheus text) and `/healthz` (200 "ok" or 503 with the reasons). */
-export function startHttp(metrics: ServerMetrics, health: HealthSource, host: string, port: number): Promise<Server> {
+export function startHttp(
+  metrics: ServerMetrics,
+  health: HealthSource,
+  host: string,
+  port: number,
+): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });

@@ -6,7 +6,11 @@ type Labels = Readonly<Record<string, string>>;
 
 function labelKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
-  return keys.map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+  return keys
+    .map(
+      (k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
+    .join(',');
 }
 
 abstract class Metric {
@@ -17,7 +21,9 @@ abstract class Metric {
   abstract readonly type: string;
   abstract samples(): string[];
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.samples()].join('\n');
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.samples()].join(
+      '\n',
+    );
   }
 }
 
@@ -43,11 +49,15 @@ export class Gauge extends Metric {
     this.values.set(labelKey(labels), value);
   }
   samples(): string[] {
-    return [...this.values].map(([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${typeof v === 'function' ? v() : v}`);
+    return [...this.values].map(
+      ([k, v]) => `${this.name}${k ? `{${k}}` : ''} ${typeof v === 'function' ? v() : v}`,
+    );
   }
 }
 
-const LATENCY_BUCKETS_S = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
+const LATENCY_BUCKETS_S = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5,
+];
 
 export class Histogram extends Metric {
   readonly type = 'histogram';
@@ -74,7 +84,9 @@ export class Histogram extends Metric {
     const out: string[] = [];
     for (const [k, s] of this.series) {
       const sep = k ? `${k},` : '';
-      this.buckets.forEach((b, i) => out.push(`${this.name}_bucket{${sep}le="${b}"} ${s.counts[i]}`));
+      for (let i = 0; i < this.buckets.length; i++) {
+        out.push(`${this.name}_bucket{${sep}le="${this.buckets[i]}"} ${s.counts[i]}`);
+      }
       out.push(`${this.name}_bucket{${sep}le="+Inf"} ${s.count}`);
       out.push(`${this.name}_sum${k ? `{${k}}` : ''} ${s.sum}`);
       out.push(`${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
@@ -107,9 +119,15 @@ export class MetricsRegistry {
 /** The server's metrics, in one place so names stay consistent. */
 export class ServerMetrics {
   readonly registry = new MetricsRegistry();
-  readonly calls = this.registry.counter('nfsgate_rpc_calls_total', 'RPC calls by program, procedure and outcome');
+  readonly calls = this.registry.counter(
+    'nfsgate_rpc_calls_total',
+    'RPC calls by program, procedure and outcome',
+  );
   readonly latency = this.registry.histogram('nfsgate_rpc_duration_seconds', 'RPC call latency by procedure');
-  readonly handleRefusals = this.registry.counter('nfsgate_handle_refusals_total', 'File handles refused, by reason');
+  readonly handleRefusals = this.registry.counter(
+    'nfsgate_handle_refusals_total',
+    'File handles refused, by reason',
+  );
   readonly catalogObjects = this.registry.gauge('nfsgate_catalog_objects', 'Objects recorded in the catalog');
   readonly keys = this.registry.gauge('nfsgate_keys', 'Handle keys by state');
   readonly mounts = this.registry.gauge('nfsgate_mounts', 'Entries in the MOUNT list');

@@ -37,7 +37,8 @@ function portUnavailable(err: unknown): boolean {
 async function startEmbedded(opts: PortmapperOptions, port: number): Promise<Portmapper> {
   const table = new RegistrationTable();
   const server = new RpcServer({ logger: opts.logger });
-  for (const program of portmapPrograms(table, { localAddressOf: (ctx) => ctx.peer.localAddress })) server.register(program);
+  for (const program of portmapPrograms(table, { localAddressOf: (ctx) => ctx.peer.localAddress }))
+    server.register(program);
   try {
     const tcp = await server.listenTcp(opts.host, port);
     const udp = await server.listenUdp(opts.host, tcp);

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { type BigIntStats, mkdirSync, statSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import { type ExportConfig, matchClient } from '../config/index.js';
 import type { ClientAccess, ExportRuntime } from '../nfs3/export-runtime.js';
@@ -22,7 +22,7 @@ export function openExport(
   opts: { privileged: boolean; createRoot?: boolean },
 ): ExportRuntime {
   if (opts.createRoot) mkdirSync(config.path, { recursive: true, mode: 0o755 });
-  let st;
+  let st: BigIntStats;
   try {
     st = statSync(config.path, { bigint: true });
   } catch (err) {
@@ -39,12 +39,18 @@ export function openExport(
   if (stored.previousDev !== undefined) catalog.rebaseDevice(stored.id, stored.previousDev, rootIdentity.dev);
   const crossMounts = config.clients.some((c) => c.options.crossmnt);
   const fs = new ConfinedFs({ root: config.path, readOnly: false, crossMounts, privileged: opts.privileged });
-  const fsReadOnly = new ConfinedFs({ root: config.path, readOnly: true, crossMounts, privileged: opts.privileged });
+  const fsReadOnly = new ConfinedFs({
+    root: config.path,
+    readOnly: true,
+    crossMounts,
+    privileged: opts.privileged,
+  });
   const root = fs.openRoot();
   if (!root.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${root.errno})`);
   // The read-only view checks identities against its own root too.
   const rootReadOnly = fsReadOnly.openRoot();
-  if (!rootReadOnly.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${rootReadOnly.errno})`);
+  if (!rootReadOnly.ok)
+    throw new ExportOpenError(`export ${config.path}: cannot open root (${rootReadOnly.errno})`);
   fsReadOnly.closeVNode(rootReadOnly.value);
   const rootObj = catalog.root(stored.id, root.value.ident);
   const accessCache = new Map<string, ClientAccess | undefined>();

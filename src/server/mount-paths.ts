@@ -13,7 +13,10 @@ const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
  * following a symlink, never `.` or `..`), records the directories in the catalog and waits for the
  * commit, so the handle it returns survives a crash like any other.
  */
-export function mountPathResolver(objects: Objects, byPath: (exp: ExportConfig) => ExportRuntime | undefined): ResolveMountPath {
+export function mountPathResolver(
+  objects: Objects,
+  byPath: (exp: ExportConfig) => ExportRuntime | undefined,
+): ResolveMountPath {
   return async (config, relative) => {
     const exp = byPath(config);
     if (!exp) return { status: mountstat3.MNT3ERR_NOENT };
@@ -26,7 +29,14 @@ export function mountPathResolver(objects: Objects, byPath: (exp: ExportConfig) 
       }
       const found = exp.fs.lookup(node, name, SERVER);
       if (!found.ok) {
-        return { status: found.errno === 'ENOENT' ? mountstat3.MNT3ERR_NOENT : found.errno === 'ENAMETOOLONG' ? mountstat3.MNT3ERR_NAMETOOLONG : mountstat3.MNT3ERR_ACCES };
+        return {
+          status:
+            found.errno === 'ENOENT'
+              ? mountstat3.MNT3ERR_NOENT
+              : found.errno === 'ENAMETOOLONG'
+                ? mountstat3.MNT3ERR_NAMETOOLONG
+                : mountstat3.MNT3ERR_ACCES,
+        };
       }
       if (found.value.attrs.type !== FileType.DIR) {
         exp.fs.closeVNode(found.value.node);

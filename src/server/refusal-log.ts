@@ -31,7 +31,10 @@ export class RefusalLog {
       return;
     }
     const level = reason === 'object-gone' || reason === 'object-not-found' ? 'info' : 'warn';
-    this.log[level]({ reason, since: seen?.suppressed ?? 0, why: WHY[reason] ?? reason }, 'file handle refused (answered STALE or BADHANDLE)');
+    this.log[level](
+      { reason, since: seen?.suppressed ?? 0, why: WHY[reason] ?? reason },
+      'file handle refused (answered STALE or BADHANDLE)',
+    );
     this.last.set(reason, { at: now, suppressed: 0 });
   }
 }

@@ -1,8 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Catalog } from '../catalog/catalog.js';
 import type { ExportConfig, ServerConfig } from '../config/index.js';
-import { HandleSealer } from '../handles/sealer.js';
 import { Keyring } from '../handles/keyring.js';
+import { HandleSealer } from '../handles/sealer.js';
 import { MountService, mountPrograms } from '../mount/index.js';
 import type { ExportRuntime } from '../nfs3/export-runtime.js';
 import { Objects } from '../nfs3/objects.js';
@@ -10,7 +10,7 @@ import { nfs3Program } from '../nfs3/program.js';
 import { startHttp } from '../observe/http.js';
 import type { Logger } from '../observe/logger.js';
 import { ServerMetrics } from '../observe/metrics.js';
-import { type Portmapper, ownRegistrations, startPortmapper } from '../portmap/index.js';
+import { ownRegistrations, type Portmapper, startPortmapper } from '../portmap/index.js';
 import { RpcServer } from '../rpc/server.js';
 import type { ProgramVersion } from '../rpc/types.js';
 import { ExportRegistry } from '../store/exports.js';
@@ -69,7 +69,12 @@ export class NfsgateServer {
     }
   }
 
-  private static async startWith(o: ServeOptions, log: Logger, store: Store, privileged: boolean): Promise<NfsgateServer> {
+  private static async startWith(
+    o: ServeOptions,
+    log: Logger,
+    store: Store,
+    privileged: boolean,
+  ): Promise<NfsgateServer> {
     if (store.openedAtVersion === 0) {
       log.warn(
         { stateDir: o.stateDir },
@@ -117,28 +122,46 @@ export class NfsgateServer {
       onCallDone: (ctx, name, ms, outcome) => {
         metrics.calls.inc({ procedure: name, outcome });
         metrics.latency.observe(ms / 1000, { procedure: name });
-        if (log.isLevelEnabled('debug')) log.debug({ xid: ctx.xid, procedure: name, ms, outcome, peer: ctx.peer.address }, 'call');
+        if (log.isLevelEnabled('debug'))
+          log.debug({ xid: ctx.xid, procedure: name, ms, outcome, peer: ctx.peer.address }, 'call');
       },
     });
-    const programs: ProgramVersion[] = [nfs3Program({ objects, writeVerifier: boot.writeVerifier, logger: log }), ...mountPrograms(mountService)];
+    const programs: ProgramVersion[] = [
+      nfs3Program({ objects, writeVerifier: boot.writeVerifier, logger: log }),
+      ...mountPrograms(mountService),
+    ];
     for (const p of programs) rpc.register(p);
     const nfsPort = await rpc.listenTcp(o.host, o.nfsPort);
     await rpc.listenUdp(o.host, nfsPort);
     const mountPort = await rpc.listenTcp(o.host, o.mountPort);
     await rpc.listenUdp(o.host, mountPort);
 
-    metrics.catalogObjects.set(() => Number(store.db.prepare('SELECT count(*) AS n FROM objects').pluck().get()));
+    metrics.catalogObjects.set(() =>
+      Number(store.db.prepare('SELECT count(*) AS n FROM objects').pluck().get()),
+    );
     metrics.mounts.set(() => mounts.listMounts().length);
     for (const state of ['active', 'verify', 'retired'] as const) {
       metrics.keys.set(() => keyring.list().filter((k) => k.state === state).length, { state });
     }
     metrics.up.set(1);
 
-    const server = new NfsgateServer(log, store, catalog, exports, rpc, nodes, metrics, nfsPort, mountPort, boot.bootCount);
+    const server = new NfsgateServer(
+      log,
+      store,
+      catalog,
+      exports,
+      rpc,
+      nodes,
+      metrics,
+      nfsPort,
+      mountPort,
+      boot.bootCount,
+    );
     // Keys rotated or retired by `nfsgate keys` in another process are picked up within a second.
     server.keyringTimer = setInterval(() => {
       try {
-        if (keyring.refreshIfChanged()) log.info({ keys: keyring.list().map((k) => `${k.id}:${k.state}`) }, 'keyring changed');
+        if (keyring.refreshIfChanged())
+          log.info({ keys: keyring.list().map((k) => `${k.id}:${k.state}`) }, 'keyring changed');
       } catch (err) {
         log.error({ err }, 'keyring refresh failed');
       }
@@ -157,7 +180,12 @@ export class NfsgateServer {
       else log.warn({ error: started.error }, 'no portmapper: clients must be given the ports');
     }
     if (o.metrics) {
-      server.http = await startHttp(metrics, { problems: () => server.problems() }, o.metrics.host, o.metrics.port);
+      server.http = await startHttp(
+        metrics,
+        { problems: () => server.problems() },
+        o.metrics.host,
+        o.metrics.port,
+      );
     }
     log.info(
       {
@@ -166,9 +194,16 @@ export class NfsgateServer {
         host: o.host,
         bootCount: boot.bootCount,
         portmap: server.portmapper?.kind ?? 'none',
-        exports: [...exports.values()].map((e) => ({ id: e.id, name: e.name, path: e.path, fsid: e.fsid.toString() })),
+        exports: [...exports.values()].map((e) => ({
+          id: e.id,
+          name: e.name,
+          path: e.path,
+          fsid: e.fsid.toString(),
+        })),
         privileged,
-        user: privileged ? 'root' : `uid ${process.getuid?.()} (unprivileged: acting as this user for every client)`,
+        user: privileged
+          ? 'root'
+          : `uid ${process.getuid?.()} (unprivileged: acting as this user for every client)`,
       },
       'nfsgate ready',
     );

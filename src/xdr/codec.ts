@@ -15,7 +15,7 @@ export function decodeVoid(_r: XdrReader): undefined {
   return undefined;
 }
 
-export function encodeVoid(_w: XdrWriter, _v: undefined | void): void {}
+export function encodeVoid(_w: XdrWriter, _v: undefined): void {}
 
 export function readFixedArray<T>(r: XdrReader, n: number, item: (r: XdrReader) => T): T[] {
   const out = new Array<T>(n);
@@ -34,12 +34,22 @@ export function readList<T>(r: XdrReader, item: (r: XdrReader) => T): T[] {
   return out;
 }
 
-export function writeFixedArray<T>(w: XdrWriter, a: readonly T[], n: number, item: (w: XdrWriter, v: T) => void): void {
+export function writeFixedArray<T>(
+  w: XdrWriter,
+  a: readonly T[],
+  n: number,
+  item: (w: XdrWriter, v: T) => void,
+): void {
   if (a.length !== n) throw new RangeError(`fixed array needs ${n} elements, got ${a.length}`);
   for (const v of a) item(w, v);
 }
 
-export function writeVarArray<T>(w: XdrWriter, a: readonly T[], max: number, item: (w: XdrWriter, v: T) => void): void {
+export function writeVarArray<T>(
+  w: XdrWriter,
+  a: readonly T[],
+  max: number,
+  item: (w: XdrWriter, v: T) => void,
+): void {
   if (a.length > max) throw new RangeError(`array of ${a.length} elements exceeds maximum ${max}`);
   w.uint32(a.length);
   for (const v of a) item(w, v);

@@ -1,4 +1,4 @@
+export * from './codec.js';
 export { XdrError } from './errors.js';
 export { XdrReader } from './reader.js';
 export { XdrWriter } from './writer.js';
-export * from './codec.js';

@@ -20,7 +20,8 @@ export class XdrReader {
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.end) throw new XdrError(`truncated: need ${n} bytes, have ${this.end - this.pos}`);
+    if (this.pos + n > this.end)
+      throw new XdrError(`truncated: need ${n} bytes, have ${this.end - this.pos}`);
   }
 
   uint32(): number {

@@ -107,7 +107,17 @@ describe('nfsgate serve refuses a state folder it cannot trust', () => {
     const state = join(dir, 'garbage');
     mkdirSync(state);
     writeFileSync(join(state, 'nfsgate.db'), 'this is not a database\n');
-    const r = await nfsgate('serve', join(dir, 'exp'), '--state', state, '--nfs-port', '0', '--mount-port', '0', '--no-portmap');
+    const r = await nfsgate(
+      'serve',
+      join(dir, 'exp'),
+      '--state',
+      state,
+      '--nfs-port',
+      '0',
+      '--mount-port',
+      '0',
+      '--no-portmap',
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to start: .*nfsgate\.db/);
     assert.equal(statSync(join(state, 'nfsgate.db')).size, 'this is not a database\n'.length);
@@ -116,13 +126,25 @@ describe('nfsgate serve refuses a state folder it cannot trust', () => {
   it('refuses a foreign SQLite database', async () => {
     const state = join(dir, 'foreign');
     mkdirSync(state);
-    await run('sqlite3', [join(state, 'nfsgate.db'), 'CREATE TABLE t(x); INSERT INTO t VALUES (1);']).catch(async () => {
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(join(state, 'nfsgate.db'));
-      db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1);');
-      db.close();
-    });
-    const r = await nfsgate('serve', join(dir, 'exp'), '--state', state, '--nfs-port', '0', '--mount-port', '0', '--no-portmap');
+    await run('sqlite3', [join(state, 'nfsgate.db'), 'CREATE TABLE t(x); INSERT INTO t VALUES (1);']).catch(
+      async () => {
+        const { default: Database } = await import('better-sqlite3');
+        const db = new Database(join(state, 'nfsgate.db'));
+        db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1);');
+        db.close();
+      },
+    );
+    const r = await nfsgate(
+      'serve',
+      join(dir, 'exp'),
+      '--state',
+      state,
+      '--nfs-port',
+      '0',
+      '--mount-port',
+      '0',
+      '--no-portmap',
+    );
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to start/);
   });

@@ -5,8 +5,8 @@ import type {
   ProgramDef,
   Specification,
   StructDef,
-  TypeSpec,
   TypedefDef,
+  TypeSpec,
   UnionDef,
   Value,
 } from './ast.js';
@@ -53,7 +53,8 @@ class Emitter {
     for (const d of spec.definitions) {
       if (d.kind !== 'struct') continue;
       const last = d.fields[d.fields.length - 1];
-      if (last && last.kind !== 'void' && this.optionalTarget(last) === d.name) this.listNodes.set(d.name, last.name);
+      if (last && last.kind !== 'void' && this.optionalTarget(last) === d.name)
+        this.listNodes.set(d.name, last.name);
     }
   }
 
@@ -80,7 +81,8 @@ class Emitter {
 
   private lookup(name: string): Exclude<Definition, { kind: 'const' | 'program' }> {
     const t = this.types.get(name);
-    if (!t || t.kind === 'const' || t.kind === 'program') throw new Error(`${this.spec.file}: unknown type ${name}`);
+    if (!t || t.kind === 'const' || t.kind === 'program')
+      throw new Error(`${this.spec.file}: unknown type ${name}`);
     return t;
   }
 
@@ -260,10 +262,25 @@ class Emitter {
           break;
       }
     }
-    const body = o.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
-    const runtime = ['XdrError', 'decodeVoid', 'encodeVoid', 'readFixedArray', 'readList', 'readVarArray', 'writeFixedArray', 'writeList', 'writeVarArray'];
+    const body = o
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd();
+    const runtime = [
+      'XdrError',
+      'decodeVoid',
+      'encodeVoid',
+      'readFixedArray',
+      'readList',
+      'readVarArray',
+      'writeFixedArray',
+      'writeList',
+      'writeVarArray',
+    ];
     const used = runtime.filter((n) => new RegExp(`\\b${n}\\b`).test(body));
-    const types = ['ProcedureCodec', 'XdrReader', 'XdrWriter'].filter((n) => body.includes(n)).map((n) => `type ${n}`);
+    const types = ['ProcedureCodec', 'XdrReader', 'XdrWriter']
+      .filter((n) => body.includes(n))
+      .map((n) => `type ${n}`);
     const header = [
       `// Generated from ${this.spec.file} by the nfsgate XDR generator (npm run gen). Do not edit.`,
       `import { ${[...types, ...used].join(', ')} } from '${this.runtimeImport}';`,
@@ -302,8 +319,11 @@ class Emitter {
   private emitStruct(d: StructDef): void {
     const o = this.out;
     const next = this.listNodes.get(d.name);
-    const fields = d.fields.filter((f) => f.kind !== 'void' && f.name !== next) as (Declaration & { name: string })[];
-    if (next) o.push(`/** A list node: the RFC's \`${next}\` chain is represented by arrays of ${d.name}. */`);
+    const fields = d.fields.filter((f) => f.kind !== 'void' && f.name !== next) as (Declaration & {
+      name: string;
+    })[];
+    if (next)
+      o.push(`/** A list node: the RFC's \`${next}\` chain is represented by arrays of ${d.name}. */`);
     o.push(`export interface ${d.name} {`);
     for (const f of fields) o.push(`  ${f.name}: ${this.tsOfDecl(f)};`);
     o.push('}');
@@ -337,7 +357,8 @@ class Emitter {
       if (dk.kind === 'bool') return n === 0n ? 'false' : 'true';
       return String(n);
     };
-    const arm = (decl: Declaration): string => (decl.kind === 'void' ? '' : ` ${decl.name}: ${this.tsOfDecl(decl)};`);
+    const arm = (decl: Declaration): string =>
+      decl.kind === 'void' ? '' : ` ${decl.name}: ${this.tsOfDecl(decl)};`;
     const variants: string[] = [];
     const allLabels: string[] = [];
     for (const a of d.arms) {
@@ -347,7 +368,8 @@ class Emitter {
     }
     if (d.defaultArm) {
       const base = dk.kind === 'enum' ? dk.name : dk.kind === 'bool' ? 'boolean' : 'number';
-      const discType = dk.kind === 'int' ? 'number' : allLabels.length ? `Exclude<${base}, ${allLabels.join(' | ')}>` : base;
+      const discType =
+        dk.kind === 'int' ? 'number' : allLabels.length ? `Exclude<${base}, ${allLabels.join(' | ')}>` : base;
       variants.push(`{ ${disc.name}: ${discType};${arm(d.defaultArm)} }`);
     }
     o.push(`export type ${d.name} =`);
@@ -356,7 +378,8 @@ class Emitter {
     o.push(`export function decode_${d.name}(r: XdrReader): ${d.name} {`);
     o.push(`  const d = ${this.decodeSpec(disc.type)};`);
     o.push('  switch (d) {');
-    const field = (decl: Declaration): string => (decl.kind === 'void' ? '' : `, ${decl.name}: ${this.decodeDecl(decl)}`);
+    const field = (decl: Declaration): string =>
+      decl.kind === 'void' ? '' : `, ${decl.name}: ${this.decodeDecl(decl)}`;
     for (const a of d.arms) {
       o.push(`    ${a.labels.map((l) => `case ${literal(l)}:`).join(' ')}`);
       o.push(`      return { ${disc.name}: d${field(a.decl)} } as ${d.name};`);
@@ -371,7 +394,8 @@ class Emitter {
     o.push('  const u = v as any;');
     o.push(`  ${this.encodeSpec(disc.type, `v.${disc.name}`)};`);
     o.push(`  switch (v.${disc.name}) {`);
-    const put = (decl: Declaration): string => (decl.kind === 'void' ? '' : ` ${this.encodeDecl(decl, `u.${decl.name}`)};`);
+    const put = (decl: Declaration): string =>
+      decl.kind === 'void' ? '' : ` ${this.encodeDecl(decl, `u.${decl.name}`)};`;
     for (const a of d.arms) {
       o.push(`    ${a.labels.map((l) => `case ${literal(l)}:`).join(' ')}${put(a.decl)} return;`);
     }
@@ -421,7 +445,9 @@ class Emitter {
         o.push(`    encodeArgs: ${args.encode},`);
         o.push(`    decodeRes: ${res.decode},`);
         o.push(`    encodeRes: ${res.encode},`);
-        o.push(`  } satisfies ProcedureCodec<${args.ts}, ${res.ts}> as ProcedureCodec<${args.ts}, ${res.ts}>,`);
+        o.push(
+          `  } satisfies ProcedureCodec<${args.ts}, ${res.ts}> as ProcedureCodec<${args.ts}, ${res.ts}>,`,
+        );
       }
       o.push('} as const;', '');
     }

@@ -57,7 +57,11 @@ export function tokenize(file: string, text: string): Token[] {
       const s = num[0];
       const negative = s.startsWith('-');
       const digits = negative ? s.slice(1) : s;
-      let value = digits.startsWith('0x') ? BigInt(digits) : /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+      let value = digits.startsWith('0x')
+        ? BigInt(digits)
+        : /^0[0-7]+$/.test(digits)
+          ? BigInt(`0o${digits.slice(1)}`)
+          : BigInt(digits);
       if (negative) value = -value;
       tokens.push({ kind: 'number', value, line });
       i += s.length;

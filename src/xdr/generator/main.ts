@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { emitTypeScript } from './emit.js';
 import { parseXdr } from './parser.js';
@@ -6,7 +6,9 @@ import { parseXdr } from './parser.js';
 /** Generates one TypeScript module per `.x` file; returns file name -> content. */
 export function generateAll(xdrDir: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of readdirSync(xdrDir).filter((n) => n.endsWith('.x')).sort()) {
+  for (const f of readdirSync(xdrDir)
+    .filter((n) => n.endsWith('.x'))
+    .sort()) {
     const spec = parseXdr(`xdr/${f}`, readFileSync(join(xdrDir, f), 'utf8'));
     out.set(`${basename(f, '.x')}.ts`, emitTypeScript(spec, '../index.js'));
   }

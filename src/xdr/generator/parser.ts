@@ -6,14 +6,14 @@ import type {
   ProgramDef,
   Specification,
   StructDef,
-  TypeSpec,
   TypedefDef,
+  TypeSpec,
   UnionArm,
   UnionDef,
   Value,
   VersionDef,
 } from './ast.js';
-import { type Token, XdrSyntaxError, tokenize } from './lexer.js';
+import { type Token, tokenize, XdrSyntaxError } from './lexer.js';
 
 /** Parses one XDR language file (RFC 4506 section 6.3 grammar, RFC 5531 section 12 programs). */
 export function parseXdr(file: string, text: string): Specification {
@@ -273,7 +273,9 @@ class Parser {
       this.punct('{');
       const procedures: ProcedureDef[] = [];
       while (!this.isPunct('}')) {
-        const result = this.isWord('void') ? (this.next(), null) : this.typeSpecifier();
+        let result: TypeSpec | null = null;
+        if (this.isWord('void')) this.next();
+        else result = this.typeSpecifier();
         const pname = this.ident();
         this.punct('(');
         const args: TypeSpec[] = [];

@@ -97,10 +97,20 @@ describe('ExportRegistry', () => {
 
   it('keeps an export whose filesystem came back with another device number, and moves its catalog objects', async () => {
     const { Catalog } = await import('../../../src/catalog/catalog.js');
-    const first = new ExportRegistry(store).bindExport({ path: '/srv/data', name: '/data', rootIdentity: dataRoot });
+    const first = new ExportRegistry(store).bindExport({
+      path: '/srv/data',
+      name: '/data',
+      rootIdentity: dataRoot,
+    });
     const catalog = new Catalog(store);
     const root = catalog.root(first.id, dataRoot);
-    const file = catalog.recordLink(first.id, root.id, Buffer.from('f'), { dev: 2049n, ino: 77n, btime: 5n }, 1);
+    const file = catalog.recordLink(
+      first.id,
+      root.id,
+      Buffer.from('f'),
+      { dev: 2049n, ino: 77n, btime: 5n },
+      1,
+    );
     await catalog.durable();
     catalog.close();
 
@@ -116,7 +126,11 @@ describe('ExportRegistry', () => {
   });
 
   it('does not take a different directory at the same path for the remounted export', () => {
-    const first = new ExportRegistry(store).bindExport({ path: '/srv/data', name: '/data', rootIdentity: dataRoot });
+    const first = new ExportRegistry(store).bindExport({
+      path: '/srv/data',
+      name: '/data',
+      rootIdentity: dataRoot,
+    });
     const other = { dev: 4242n, ino: dataRoot.ino, btime: dataRoot.btime + 1n };
     const again = restart().bindExport({ path: '/srv/data', name: '/data', rootIdentity: other });
     assert.notEqual(again.id, first.id);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateAll } from '../../../src/xdr/generator/main.js';
@@ -11,9 +11,17 @@ describe('generated XDR codecs', () => {
     const fresh = generateAll(join(root, 'xdr'));
     const committedDir = join(root, 'src/xdr/generated');
     const committed = readdirSync(committedDir).filter((f) => f.endsWith('.ts'));
-    assert.deepEqual(committed.sort(), [...fresh.keys()].sort(), 'one generated module per .x file, no leftovers');
+    assert.deepEqual(
+      committed.sort(),
+      [...fresh.keys()].sort(),
+      'one generated module per .x file, no leftovers',
+    );
     for (const [name, text] of fresh) {
-      assert.equal(readFileSync(join(committedDir, name), 'utf8'), text, `src/xdr/generated/${name} is stale`);
+      assert.equal(
+        readFileSync(join(committedDir, name), 'utf8'),
+        text,
+        `src/xdr/generated/${name} is stale`,
+      );
     }
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { XdrReader, XdrWriter } from '../../../src/xdr/index.js';
 import type { Declaration, Definition, TypeSpec, Value } from '../../../src/xdr/generator/ast.js';
 import { parseXdr } from '../../../src/xdr/generator/parser.js';
+import { XdrReader, XdrWriter } from '../../../src/xdr/index.js';
 import { repoRoot } from '../../helpers/repo.js';
 
 /** A seeded PRNG (mulberry32) so a failure can be replayed. */
@@ -40,7 +40,8 @@ class ValueMaker {
     for (const d of definitions) {
       if (d.kind !== 'struct') continue;
       const last = d.fields.at(-1);
-      if (last && last.kind !== 'void' && this.optionalTarget(last) === d.name) this.listNext.set(d.name, last.name);
+      if (last && last.kind !== 'void' && this.optionalTarget(last) === d.name)
+        this.listNext.set(d.name, last.name);
     }
   }
 

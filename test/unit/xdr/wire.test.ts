@@ -30,7 +30,10 @@ describe('golden bytes of real messages', () => {
       },
     };
     const bytes = encode(rpc.encode_rpc_msg, msg);
-    assert.deepEqual(bytes, hex('12345678 00000000 00000002 000186a3 00000003 00000000 00000000 00000000 00000000 00000000'));
+    assert.deepEqual(
+      bytes,
+      hex('12345678 00000000 00000002 000186a3 00000003 00000000 00000000 00000000 00000000 00000000'),
+    );
     assert.deepEqual(rpc.decode_rpc_msg(new XdrReader(bytes)), msg);
   });
 
@@ -39,12 +42,18 @@ describe('golden bytes of real messages', () => {
       fhs_status: mount.mountstat3.MNT3_OK,
       mountinfo: { fhandle: hex('0102030405060708'), auth_flavors: [1] },
     };
-    assert.deepEqual(encode(mount.encode_mountres3, res), hex('00000000 00000008 0102030405060708 00000001 00000001'));
+    assert.deepEqual(
+      encode(mount.encode_mountres3, res),
+      hex('00000000 00000008 0102030405060708 00000001 00000001'),
+    );
   });
 
   it('pads a 5-byte file name to 8 bytes with zeros in LOOKUP3args', () => {
     const args: nfs3.LOOKUP3args = { what: { dir: { data: hex('deadbeef') }, name: Buffer.from('hello') } };
-    assert.deepEqual(encode(nfs3.encode_LOOKUP3args, args), hex('00000004 deadbeef 00000005 68656c6c6f000000'));
+    assert.deepEqual(
+      encode(nfs3.encode_LOOKUP3args, args),
+      hex('00000004 deadbeef 00000005 68656c6c6f000000'),
+    );
   });
 
   it('writes large opaque payloads by reference instead of copying them', () => {
@@ -86,18 +95,32 @@ describe('decoders refuse malformed input', () => {
 
   it('refuses every truncation of a valid message', () => {
     for (let n = 0; n < getattrOk.length; n++) {
-      assert.throws(() => nfs3.decode_GETATTR3res(new XdrReader(getattrOk.subarray(0, n))), XdrError, `prefix ${n}`);
+      assert.throws(
+        () => nfs3.decode_GETATTR3res(new XdrReader(getattrOk.subarray(0, n))),
+        XdrError,
+        `prefix ${n}`,
+      );
     }
   });
 
   it('refuses a length that runs past the end of the input', () => {
     assert.throws(() => nfs3.decode_nfs_fh3(new XdrReader(hex('00000040 00000000'))), XdrError);
-    assert.throws(() => nfs3.decode_WRITE3args(new XdrReader(hex(`00000000 ${'00'.repeat(8)} 00000010 00000000 ffffffff`))), XdrError);
+    assert.throws(
+      () =>
+        nfs3.decode_WRITE3args(new XdrReader(hex(`00000000 ${'00'.repeat(8)} 00000010 00000000 ffffffff`))),
+      XdrError,
+    );
   });
 
   it('refuses a length above the declared maximum (a 65-byte file handle, 17 AUTH_SYS groups)', () => {
-    assert.throws(() => nfs3.decode_nfs_fh3(new XdrReader(Buffer.concat([hex('00000041'), Buffer.alloc(68)]))), /exceeds maximum 64/);
-    const authsys = Buffer.concat([hex('00000001 00000000 00000000 00000000 00000011'), Buffer.alloc(17 * 4)]);
+    assert.throws(
+      () => nfs3.decode_nfs_fh3(new XdrReader(Buffer.concat([hex('00000041'), Buffer.alloc(68)]))),
+      /exceeds maximum 64/,
+    );
+    const authsys = Buffer.concat([
+      hex('00000001 00000000 00000000 00000000 00000011'),
+      Buffer.alloc(17 * 4),
+    ]);
     assert.throws(() => rpc.decode_authsys_parms(new XdrReader(authsys)), /exceeds maximum 16/);
   });
 
