@@ -28,5 +28,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.error(`running ${files.length} test files: ${files.map((f) => relative(dist, f)).join(' ')}`);
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);
