@@ -1,6 +1,11 @@
 export interface GroupCommitOptions {
-  /** How long the first change waits for company before its batch is committed. */
+  /** How long the first change someone waits for (durable()) waits for company before it is committed. */
   readonly delayMs?: number;
+  /**
+   * How long changes nobody waits for (a REMOVE's catalog update) may stay pending: a commit costs an
+   * fsync that blocks the event loop, so these are gathered into few commits.
+   */
+  readonly lazyDelayMs?: number;
   /** A batch this large is committed without waiting for the timer. */
   readonly maxBatch?: number;
   /** Told about a failed background commit; the changes stay pending and are retried. */
@@ -29,6 +34,8 @@ export class GroupCommit {
   readonly #commit: () => number;
   readonly #pending: () => number;
   readonly #delayMs: number;
+  readonly #lazyDelayMs: number;
+  #urgent = false;
   readonly #maxBatch: number;
   readonly #onError: (err: unknown) => void;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -39,6 +46,7 @@ export class GroupCommit {
     this.#commit = commit;
     this.#pending = pending;
     this.#delayMs = options.delayMs ?? 1;
+    this.#lazyDelayMs = options.lazyDelayMs ?? 200;
     this.#maxBatch = options.maxBatch ?? 512;
     this.#onError = options.onError ?? (() => {});
   }
@@ -47,13 +55,17 @@ export class GroupCommit {
     return this.#stats;
   }
 
-  /** Called after each change: makes sure a commit is coming. */
+  /** Called after each change: makes sure a commit is coming, soon if someone waits for it. */
   changed(): void {
+    const urgent = this.#waiters.length > 0;
     if (this.#pending() >= this.#maxBatch) {
       this.#cancelTimer();
+      this.#urgent = true;
       this.#timer = setImmediate(() => this.#flushInBackground());
-    } else if (!this.#timer) {
-      this.#timer = setTimeout(() => this.#flushInBackground(), this.#delayMs);
+    } else if (!this.#timer || (urgent && !this.#urgent)) {
+      this.#cancelTimer();
+      this.#urgent = urgent;
+      this.#timer = setTimeout(() => this.#flushInBackground(), urgent ? this.#delayMs : this.#lazyDelayMs);
     }
   }
 
@@ -97,6 +109,7 @@ export class GroupCommit {
 
   #flushInBackground(): void {
     this.#timer = undefined;
+    this.#urgent = false;
     try {
       this.flushNow();
     } catch (err) {

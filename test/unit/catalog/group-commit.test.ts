@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { GroupCommit } from '../../../src/catalog/group-commit.js';
 
 /** A fake database: `pending` changes, written by commit() unless told to fail. */
-function harness(options: { maxBatch?: number } = {}) {
+function harness(options: { maxBatch?: number; lazyDelayMs?: number } = {}) {
   const state = { pending: 0, written: 0, failNext: false, errors: [] as unknown[] };
   const gc = new GroupCommit(
     () => {
@@ -41,11 +41,22 @@ describe('GroupCommit', () => {
     assert.deepEqual(gc.stats, { commits: 1, records: 10, largestBatch: 10, failures: 0 });
   });
 
-  it('commits in the background even if nobody waits', async () => {
-    const { state, change } = harness();
+  it('commits in the background even if nobody waits, within the lazy delay', async () => {
+    const { state, change } = harness({ lazyDelayMs: 30 });
     change();
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(state.written, 0, 'changes nobody waits for are gathered');
+    await new Promise((r) => setTimeout(r, 60));
     assert.equal(state.written, 1);
+  });
+
+  it('hurries a lazy batch as soon as someone waits for it', async () => {
+    const { gc, state, change } = harness({ lazyDelayMs: 10_000 });
+    change();
+    const started = Date.now();
+    await gc.durable();
+    assert.equal(state.written, 1);
+    assert.ok(Date.now() - started < 1000, 'durable() did not wait for the lazy timer');
   });
 
   it('does not wait for the timer once a batch is full', async () => {
