@@ -14,6 +14,12 @@ import type { NfsError } from './status.js';
 /** The server's own credentials for walking the tree when it rebuilds a descriptor: not a client's. */
 const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
+const NAME_MEMO_LIMIT = 200_000;
+
+function nameKey(dirId: ObjectId, name: Buffer): string {
+  return `${dirId}/${name.toString('latin1')}`;
+}
+
 /** How many entries a search for a moved object may stat in its last known directory. */
 const MOVED_SEARCH_LIMIT = 100_000;
 /** How many entries a search of the whole export may stat before giving up (the handle is then STALE). */
@@ -46,6 +52,9 @@ export interface ObjectsOptions {
  * handle resolves to its own object or to NFS3ERR_STALE, never to another.
  */
 export class Objects {
+  /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
+  private readonly names = new Map<string, ObjectId>();
+
   constructor(private readonly o: ObjectsOptions) {}
 
   handleFor(exp: ExportRuntime, obj: CatalogObject): FileHandle {
@@ -249,7 +258,24 @@ export class Objects {
    * object. The caller must await `durable()` before a handle for it leaves the server.
    */
   record(exp: ExportRuntime, dirId: ObjectId, name: Buffer, resolved: Resolved): CatalogObject {
+    // LOOKUP and READDIRPLUS see the same names again and again: when the catalog already has this name
+    // for this very object (checked against its in-memory links and identity), nothing needs recording.
+    const key = nameKey(dirId, name);
+    const knownId = this.names.get(key);
+    if (knownId !== undefined) {
+      const known = this.o.catalog.get(knownId);
+      if (
+        known?.state === 'live' &&
+        sameIdentity(known.ident, resolved.node.ident) &&
+        known.links.some((l) => l.parentId === dirId && l.name.equals(name))
+      ) {
+        this.adopt(exp, known.id, resolved.node);
+        return known;
+      }
+    }
     const obj = this.o.catalog.recordLink(exp.id, dirId, name, resolved.node.ident, resolved.attrs.type);
+    if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
+    this.names.set(key, obj.id);
     this.adopt(exp, obj.id, resolved.node);
     return obj;
   }
@@ -269,11 +295,14 @@ export class Objects {
 
   /** REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. */
   unlinkName(dirId: ObjectId, name: Buffer): ObjectId | undefined {
+    this.names.delete(nameKey(dirId, name));
     return this.o.catalog.removeLink(dirId, name)?.id;
   }
 
   /** RENAME: the name moves; an object the catalog did not know under it simply loses the target name. */
   moveName(fromDir: ObjectId, fromName: Buffer, toDir: ObjectId, toName: Buffer): void {
+    this.names.delete(nameKey(fromDir, fromName));
+    this.names.delete(nameKey(toDir, toName));
     if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName)) this.o.catalog.removeLink(toDir, toName);
   }
 

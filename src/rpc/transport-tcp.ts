@@ -158,11 +158,21 @@ class TcpConnection {
     if (result.kind === 'no-reply') return;
     let length = 0;
     for (const part of result.message) length += part.length;
-    this.socket.cork();
+    // Replies finished in the same turn of the event loop leave in one writev: at queue depth 32 that
+    // is one system call instead of 32.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(recordMark(length));
     for (const part of result.message) this.socket.write(part);
-    this.socket.uncork();
   }
+
+  private corked = false;
 
   private setReading(on: boolean): void {
     if (on === this.reading) return;

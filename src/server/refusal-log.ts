@@ -8,8 +8,10 @@ const WHY: Record<string, string> = {
   'bad-tag': 'its MAC does not verify: forged, corrupted, or sealed by another keyring',
   'badhandle-length': 'not an nfsgate handle (wrong length)',
   'badhandle-format': 'not an nfsgate handle (unknown format)',
-  'unknown-export': 'its export is not configured now',
-  'export-not-served': 'its export is not configured now',
+  'unknown-export':
+    'sealed for an export this server does not serve now: the export left the configuration, or the handle comes from another nfsgate state folder (lost, replaced or copied from another server)',
+  'export-not-served':
+    'sealed for an export this server does not serve now: the export left the configuration, or the handle comes from another nfsgate state folder',
   'unknown-object': 'its object is not in the catalog',
   'generation-mismatch': 'its object id does not match the catalog entry',
   'object-gone': 'its object was removed (or its inode reused)',

@@ -89,8 +89,20 @@ export class NfsgateServer {
 
     const exports = new Map<number, ExportRuntime>();
     const byConfig = new Map<ExportConfig, ExportRuntime>();
+    const knownBefore = registry.listExports();
     for (const config of o.config.exports) {
       const exp = openExport(config, registry, catalog, { privileged, createRoot: o.createRoots ?? false });
+      if (knownBefore.length > 0 && !knownBefore.some((e) => e.id === exp.id)) {
+        log.warn(
+          {
+            export: exp.name,
+            path: exp.path,
+            id: exp.id,
+            known: knownBefore.map((e) => `${e.id}:${e.path}`),
+          },
+          'export is new to this state folder: handles issued for it under another state folder are STALE',
+        );
+      }
       exports.set(exp.id, exp);
       byConfig.set(config, exp);
     }
