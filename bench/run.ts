@@ -1,0 +1,80 @@
+import { ServerProcess } from '../test/helpers/server-process.js';
+import { runHandles } from './handles.js';
+import type { Bounds } from './measure.js';
+import { memoryOf, runNfsServer } from './nfs-server.js';
+import { runNfsbench } from './nfsbench.js';
+import { type BenchResult, jsonLine, table } from './result.js';
+import { runRpcNull } from './rpc-null.js';
+import { runXdr } from './xdr.js';
+
+/**
+ * `npm run bench [group...]`: every group by default, or only the named ones
+ * (xdr, handles, rpc, nfs, nfsbench). One JSON line per result on stdout as it comes, then a table.
+ * Environment: BENCH_FILE_MIB (READ/WRITE file size, 256), NFSBENCH (path of the nfsbench client),
+ * NFSBENCH_ARGS (its options, replacing the small defaults).
+ */
+const CPU_BOUNDS: Bounds = { maxMs: 1_500, maxIterations: 5_000_000 };
+const CALL_BOUNDS: Bounds = { maxMs: 3_000, maxIterations: 1_000_000 };
+const QUEUE_DEPTHS = [1, 32] as const;
+const GROUPS = ['xdr', 'handles', 'rpc', 'nfs', 'nfsbench'] as const;
+type Group = (typeof GROUPS)[number];
+
+function selectedGroups(argv: readonly string[]): ReadonlySet<Group> {
+  const unknown = argv.filter((a) => !(GROUPS as readonly string[]).includes(a));
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
+  return new Set(argv.length > 0 ? (argv as Group[]) : GROUPS);
+}
+
+async function main(): Promise<void> {
+  const groups = selectedGroups(process.argv.slice(2));
+  const results: BenchResult[] = [];
+  const emit = (r: BenchResult) => {
+    results.push(r);
+    console.log(jsonLine(r));
+  };
+
+  if (groups.has('xdr')) runXdr(emit, CPU_BOUNDS);
+  if (groups.has('handles')) runHandles(emit, CPU_BOUNDS);
+  if (groups.has('rpc')) await runRpcNull(emit, CALL_BOUNDS, QUEUE_DEPTHS);
+
+  const nfsbench = process.env.NFSBENCH;
+  if (groups.has('nfs') || (groups.has('nfsbench') && nfsbench)) {
+    const server = await ServerProcess.start({ options: 'rw,no_root_squash,insecure' });
+    try {
+      const pid = server.pid!;
+      if (groups.has('nfs')) {
+        await runNfsServer(emit, server, {
+          bounds: CALL_BOUNDS,
+          queueDepths: QUEUE_DEPTHS,
+          fileMiB: Number(process.env.BENCH_FILE_MIB ?? 256),
+        });
+        const m = memoryOf(pid);
+        emit({
+          group: 'nfs',
+          name: 'server RSS after the run',
+          value: m.rssMiB,
+          unit: 'MiB',
+          extra: { peak_mib: m.peakMiB },
+        });
+      }
+      if (groups.has('nfsbench') && nfsbench) {
+        await runNfsbench(emit, (line) => console.log(line), nfsbench, server);
+        const m = memoryOf(pid);
+        emit({
+          group: 'nfsbench',
+          name: 'server RSS after nfsbench',
+          value: m.rssMiB,
+          unit: 'MiB',
+          extra: { peak_mib: m.peakMiB },
+        });
+      }
+    } finally {
+      await server.cleanup();
+    }
+  }
+
+  console.log(`\n${table(results)}`);
+}
+
+await main();
