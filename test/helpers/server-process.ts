@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ export interface ServerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Further command-line arguments for `serve`. */
   readonly extraArgs?: readonly string[];
+  /** Run the server as this user instead of root; its export and state folders are given to it. */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 /** One JSON log line the server wrote to stderr. */
@@ -79,6 +81,10 @@ export class ServerProcess {
     this.outsideDir = join(tempDir, 'outside');
     this.name = opts.name ?? '/export';
     for (const d of [this.exportDir, this.stateDir, this.outsideDir]) mkdirSync(d, { recursive: true });
+    if (opts.user) {
+      chmodSync(tempDir, 0o711);
+      for (const d of [this.exportDir, this.stateDir]) chownSync(d, opts.user.uid, opts.user.gid);
+    }
   }
 
   /** Starts a server and waits until it says it is serving. */
@@ -185,7 +191,10 @@ export class ServerProcess {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(process.execPath, this.args(), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, this.args(), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(this.opts.user && { uid: this.opts.user.uid, gid: this.opts.user.gid }),
+    });
     this.child = child;
     running.add(child);
     this.exited = new Promise((resolve) => {
