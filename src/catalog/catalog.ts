@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type FileIdentity, sameInode } from '../store/identity.js';
 import { asObjectId, type ExportId, type ObjectId } from '../store/ids.js';
 import type { Store } from '../store/store.js';
+import { WalSync } from '../store/wal-sync.js';
 import { GroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit.js';
 import { CatalogRows } from './rows.js';
 import { type CatalogLink, type CatalogObject, FileType } from './types.js';
@@ -30,16 +31,18 @@ export class Catalog {
   readonly #newRoots = new Map<ExportId, ObjectId>();
   readonly #rootByExport: Map<ExportId, ObjectId>;
   #nextId: bigint;
+  readonly #wal: WalSync;
 
   constructor(store: Store, options: CatalogOptions = {}) {
     this.#rows = new CatalogRows(store.db);
     this.#cacheCapacity = options.cacheCapacity ?? DEFAULT_CACHE_CAPACITY;
     this.#rootByExport = this.#rows.roots();
     this.#nextId = this.#rows.highWaterMark() + 1n;
+    this.#wal = new WalSync(store.file);
     this.#commit = new GroupCommit(
       () => this.#writePending(),
       () => this.#dirty.size + this.#newRoots.size,
-      options,
+      { ...options, sync: this.#wal },
     );
   }
 
@@ -189,6 +192,7 @@ export class Catalog {
   close(): void {
     this.#commit.flushNow();
     this.#commit.stop();
+    this.#wal.close();
   }
 
   get commitStats(): GroupCommitStats {
@@ -309,7 +313,8 @@ export class Catalog {
 
   #writePending(): number {
     const objects = [...this.#dirty].map((id) => this.#cache.get(id)!);
-    this.#rows.writeBatch(objects, this.#newRoots);
+    // The WAL is synced by the group commit (WalSync), off the event loop; see GroupCommitOptions.sync.
+    this.#rows.writeBatchUnsynced(objects, this.#newRoots);
     const written = objects.length + this.#newRoots.size;
     this.#dirty.clear();
     this.#newRoots.clear();

@@ -10,6 +10,12 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Told about a failed background commit; the changes stay pending and are retried. */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Makes committed data durable when `commit` itself does not (it commits with SQLite's
+   * `synchronous = NORMAL`): `now` synchronously, `later` off the event loop. Background commits resolve
+   * their waiters only once `later` is done, so the fsync no longer stalls every other request.
+   */
+  readonly sync?: { now(): void; later(): Promise<void> };
 }
 
 export interface GroupCommitStats {
@@ -36,8 +42,11 @@ export class GroupCommit {
   readonly #delayMs: number;
   readonly #lazyDelayMs: number;
   #urgent = false;
+  /** The newest fsync under way: it covers every commit made before it started. */
+  #syncing: Promise<void> | undefined;
   readonly #maxBatch: number;
   readonly #onError: (err: unknown) => void;
+  readonly #sync: GroupCommitOptions['sync'];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #waiters: Waiter[] = [];
   #stats: GroupCommitStats = { commits: 0, records: 0, largestBatch: 0, failures: 0 };
@@ -49,6 +58,7 @@ export class GroupCommit {
     this.#lazyDelayMs = options.lazyDelayMs ?? 200;
     this.#maxBatch = options.maxBatch ?? 512;
     this.#onError = options.onError ?? (() => {});
+    this.#sync = options.sync;
   }
 
   get stats(): GroupCommitStats {
@@ -69,22 +79,29 @@ export class GroupCommit {
     }
   }
 
-  /** Resolves once everything changed so far is committed; rejects if that commit failed. */
+  /** Resolves once everything changed so far is committed and durable; rejects if that failed. */
   durable(): Promise<void> {
-    if (this.#pending() === 0) return Promise.resolve();
+    if (this.#pending() === 0) return this.#syncing ?? Promise.resolve();
     return new Promise((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       this.changed();
     });
   }
 
-  /** Commits now, synchronously; throws if the commit fails. */
+  /** Commits now and makes it durable, synchronously; throws if the commit fails. */
   flushNow(): void {
+    this.#commitPending(true);
+  }
+
+  /** Commits the pending changes; durable at once (`syncNow`) or once a background fsync is done. */
+  #commitPending(syncNow: boolean): void {
     this.#cancelTimer();
     const waiters = this.#waiters;
     this.#waiters = [];
+    let records: number;
     try {
-      const records = this.#pending() === 0 ? 0 : this.#commit();
+      records = this.#pending() === 0 ? 0 : this.#commit();
+      if (records > 0 && this.#sync && syncNow) this.#sync.now();
       if (records > 0) {
         const s = this.#stats;
         this.#stats = {
@@ -99,7 +116,24 @@ export class GroupCommit {
       for (const w of waiters) w.reject(err);
       throw err;
     }
-    for (const w of waiters) w.resolve();
+    if (records === 0 || !this.#sync || syncNow) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    const syncing = this.#sync.later();
+    this.#syncing = syncing;
+    syncing.then(
+      () => {
+        if (this.#syncing === syncing) this.#syncing = undefined;
+        for (const w of waiters) w.resolve();
+      },
+      (err: unknown) => {
+        if (this.#syncing === syncing) this.#syncing = undefined;
+        this.#stats = { ...this.#stats, failures: this.#stats.failures + 1 };
+        this.#onError(err);
+        for (const w of waiters) w.reject(err);
+      },
+    );
   }
 
   /** Stops the timer; pending changes are left for a final flushNow(). */
@@ -111,7 +145,7 @@ export class GroupCommit {
     this.#timer = undefined;
     this.#urgent = false;
     try {
-      this.flushNow();
+      this.#commitPending(false);
     } catch (err) {
       this.#onError(err);
       if (!this.#timer) this.#timer = setTimeout(() => this.#flushInBackground(), RETRY_DELAY_MS);

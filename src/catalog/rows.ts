@@ -111,6 +111,19 @@ export class CatalogRows {
   }
 
   /** Writes the current state of the given objects and the new export roots in one transaction. */
+  /**
+   * Writes the batch in one transaction with `synchronous = NORMAL`: the WAL is written but not synced;
+   * the caller syncs it (WalSync) before anything depends on the batch being durable.
+   */
+  writeBatchUnsynced(objects: readonly CatalogObject[], newRoots: ReadonlyMap<ExportId, ObjectId>): void {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      this.writeBatch(objects, newRoots);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+  }
+
   writeBatch(objects: readonly CatalogObject[], newRoots: ReadonlyMap<ExportId, ObjectId>): void {
     this.#db
       .transaction(() => {

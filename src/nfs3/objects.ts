@@ -15,6 +15,7 @@ import type { NfsError } from './status.js';
 const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
 const NAME_MEMO_LIMIT = 200_000;
+const HANDLE_MEMO_LIMIT = 200_000;
 
 function nameKey(dirId: ObjectId, name: Buffer): string {
   return `${dirId}/${name.toString('latin1')}`;
@@ -40,6 +41,8 @@ export interface ObjectsOptions {
   readonly catalog: Catalog;
   readonly nodes: NodeCache;
   readonly exports: ReadonlyMap<number, ExportRuntime>;
+  /** The id of the key that seals new handles, so sealed handles can be reused while it stays active. */
+  readonly activeKeyId?: () => number;
   /** Called for every refused handle, with the reason (metrics). */
   readonly onRefusal?: (reason: string) => void;
 }
@@ -54,11 +57,39 @@ export interface ObjectsOptions {
 export class Objects {
   /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
   private readonly names = new Map<string, ObjectId>();
+  private readonly handles = new Map<ObjectId, FileHandle>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
   handleFor(exp: ExportRuntime, obj: CatalogObject): FileHandle {
-    return this.o.sealer.seal(exp.id, obj.id, obj.generation);
+    // Sealing costs an HMAC: handles of objects seen again (READDIRPLUS of a big directory) are reused
+    // while the key that sealed them is still the active one.
+    const activeKey = this.o.activeKeyId?.();
+    const cached = this.handles.get(obj.id);
+    if (
+      cached &&
+      activeKey !== undefined &&
+      cached[1] === activeKey &&
+      cached.readUInt32BE(12) === obj.generation
+    ) {
+      return cached;
+    }
+    const fh = this.o.sealer.seal(exp.id, obj.id, obj.generation);
+    if (activeKey !== undefined) {
+      if (this.handles.size >= HANDLE_MEMO_LIMIT) this.handles.clear();
+      this.handles.set(obj.id, fh);
+    }
+    return fh;
+  }
+
+  /** The object the catalog knows under `name` in directory `dirId`, if it was recorded recently. */
+  known(dirId: ObjectId, name: Buffer): CatalogObject | undefined {
+    const id = this.names.get(nameKey(dirId, name));
+    if (id === undefined) return undefined;
+    const o = this.o.catalog.get(id);
+    if (o?.state !== 'live' || !o.links.some((l) => l.parentId === dirId && l.name.equals(name)))
+      return undefined;
+    return o;
   }
 
   /**

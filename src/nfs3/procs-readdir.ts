@@ -1,8 +1,9 @@
 import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
+import { Access3 } from '../vfs/access.js';
 import type { Attrs } from '../vfs/attrs.js';
 import { DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
-import { FileType } from '../vfs/types.js';
+import { FileType, sameIdentity } from '../vfs/types.js';
 import {
   type entry3,
   type entryplus3,
@@ -75,13 +76,16 @@ export async function readdirplus(
   const entries: entryplus3[] = [];
   let size = READDIR_BASE;
   let dirBytes = 0;
+  // Looking entries up needs search (x) permission on the directory, checked once for the whole reply.
+  const searchable = t.fs.access(t.node, t.caller, Access3.LOOKUP);
+  const mayLookup = searchable.ok && (searchable.value.granted & Access3.LOOKUP) !== 0;
   let i = startIndex(all, args.cookie);
   for (; i < all.length; i++) {
     const e = all[i]!;
     const info = 8 + xdrString(e.name.length) + 8;
     const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
     if (size + bytes > args.maxcount || dirBytes + info > args.dircount) break;
-    const entry = plusEntry(d, t, e.name, e.cookie);
+    const entry = plusEntry(d, t, e.name, e.cookie, mayLookup);
     if (!entry) continue; // removed since the listing was taken
     entries.push(entry);
     size += bytes;
@@ -103,8 +107,26 @@ export async function readdirplus(
   };
 }
 
+/**
+ * An entry whose object the catalog already has under this name: one lstat tells whether it is still
+ * the same object (inode and birth time), without opening it.
+ */
+function knownEntry(d: Nfs3Deps, t: Target, name: Buffer): { obj: CatalogObject; attrs: Attrs } | undefined {
+  const known = d.objects.known(t.obj.id, name);
+  if (!known) return undefined;
+  const e = t.fs.entryIdentity(t.node, name, true);
+  if (!e.ok || !sameIdentity(e.value.ident, known.ident)) return undefined;
+  return { obj: known, attrs: e.value.attrs };
+}
+
 /** One READDIRPLUS entry with attributes and handle; without them when the entry cannot be looked up. */
-function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryplus3 | undefined {
+function plusEntry(
+  d: Nfs3Deps,
+  t: Target,
+  name: Buffer,
+  cookie: bigint,
+  mayLookup: boolean,
+): entryplus3 | undefined {
   let obj: CatalogObject | undefined;
   let attrs: Attrs;
   if (cookie === DOT_COOKIE || (cookie === DOTDOT_COOKIE && t.obj.id === t.exp.rootId)) {
@@ -119,7 +141,19 @@ function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryp
     const parent = parentId === undefined ? undefined : d.objects.catalogObject(parentId);
     obj = parent && parent.ident.ino === a.value.fileid ? parent : undefined;
     attrs = a.value;
+  } else if (!mayLookup) {
+    const a = t.fs.entryAttrs(t.node, name);
+    if (!a.ok) return undefined;
+    return {
+      fileid: a.value.fileid,
+      name,
+      cookie,
+      name_attributes: NO_ATTRS,
+      name_handle: { handle_follows: false },
+    };
   } else {
+    const known = knownEntry(d, t, name);
+    if (known) return withHandle(d, t, name, cookie, known.obj, known.attrs);
     const found = t.fs.lookup(t.node, name, t.caller);
     if (!found.ok) {
       if (found.errno === 'ENOENT') return undefined;
@@ -136,6 +170,17 @@ function plusEntry(d: Nfs3Deps, t: Target, name: Buffer, cookie: bigint): entryp
     obj = d.objects.record(t.exp, t.obj.id, name, found.value);
     attrs = found.value.attrs;
   }
+  return withHandle(d, t, name, cookie, obj, attrs);
+}
+
+function withHandle(
+  d: Nfs3Deps,
+  t: Target,
+  name: Buffer,
+  cookie: bigint,
+  obj: CatalogObject | undefined,
+  attrs: Attrs,
+): entryplus3 {
   return {
     fileid: attrs.fileid,
     name,

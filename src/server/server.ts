@@ -113,6 +113,7 @@ export class NfsgateServer {
     const nodes = new NodeCache();
     const objects = new Objects({
       sealer,
+      activeKeyId: () => keyring.active().id,
       catalog,
       nodes,
       exports,

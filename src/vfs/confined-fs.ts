@@ -434,6 +434,24 @@ export class ConfinedFs {
     return ok(attrsFromStats(st.value));
   }
 
+  /**
+   * Attributes and identity of one entry of `dir`, without following it or opening it: READDIRPLUS uses
+   * it to recognise entries whose objects it already knows. `dirVerified` skips re-checking `dir` when
+   * the caller verified it during the same synchronous operation.
+   */
+  entryIdentity(dir: VNode, name: Buffer, dirVerified = false): FsResult<{ attrs: Attrs; ident: Identity }> {
+    const bad = validateName(name);
+    if (bad !== undefined) return fail(bad);
+    if (!dirVerified) {
+      const dirSt = this.verify(dir);
+      if (!dirSt.ok) return dirSt;
+    }
+    const st = this.lstatChild(dir.fd, name);
+    if (!st.ok) return st;
+    if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
+    return ok({ attrs: attrsFromStats(st.value), ident: identityOf(st.value) });
+  }
+
   /** The fileid of a listed entry, cached in the snapshot after the first lstat. */
   entryFileid(dir: VNode, entry: DirEntry): FsResult<bigint> {
     if (entry.fileid !== undefined) return ok(entry.fileid);

@@ -78,4 +78,43 @@ describe('GroupCommit', () => {
     assert.equal(state.written, 1);
     assert.equal(gc.stats.failures, 1);
   });
+
+  it('resolves durable() only after the background fsync of its batch, also for callers that come later', async () => {
+    const state = { pending: 0, written: 0, syncsNow: 0 };
+    let finishSync: () => void = () => {};
+    const gc = new GroupCommit(
+      () => {
+        const n = state.pending;
+        state.written += n;
+        state.pending = 0;
+        return n;
+      },
+      () => state.pending,
+      {
+        delayMs: 1,
+        sync: {
+          now: () => {
+            state.syncsNow++;
+          },
+          later: () => new Promise<void>((resolve) => (finishSync = resolve)),
+        },
+      },
+    );
+    state.pending = 3;
+    let first = false;
+    const waiting = gc.durable().then(() => (first = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(state.written, 3, 'committed');
+    assert.equal(first, false, 'but not durable until the fsync is done');
+    let second = false;
+    const later = gc.durable().then(() => (second = true));
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(second, false, 'nothing is pending, yet a later caller also waits for the fsync under way');
+    finishSync();
+    await Promise.all([waiting, later]);
+    assert.ok(first && second);
+    state.pending = 1;
+    gc.flushNow();
+    assert.equal(state.syncsNow, 1, 'a synchronous flush syncs synchronously');
+  });
 });
