@@ -100,8 +100,16 @@ class TcpConnection {
   }
 
   destroy(): void {
+    // Replies to the calls before the one that made us close still go out.
+    this.flush();
     this.closed = true;
     this.socket.destroy();
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** Takes complete records while the in-flight and write backlog bounds allow, reading more only then. */
@@ -163,10 +171,7 @@ class TcpConnection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(() => this.flush());
     }
     this.socket.write(recordMark(length));
     for (const part of result.message) this.socket.write(part);
