@@ -11,3 +11,11 @@ export interface Nfs3Deps {
 
 /** FSINFO limits: 1 MiB transfers, the most Linux and libnfs ask for. */
 export const MAX_TRANSFER = 1024 * 1024;
+
+/** Over UDP a reply must fit one datagram: 32 KiB of data, as knfsd allows. */
+export const MAX_UDP_TRANSFER = 32 * 1024;
+
+/** The largest READ/WRITE this transport carries. */
+export function maxTransfer(transport: 'tcp' | 'udp'): number {
+  return transport === 'udp' ? MAX_UDP_TRANSFER : MAX_TRANSFER;
+}

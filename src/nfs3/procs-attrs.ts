@@ -24,7 +24,7 @@ import {
   type SETATTR3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp, toFattr3, wccOf } from './attributes.js';
-import { MAX_TRANSFER, type Nfs3Deps } from './deps.js';
+import { maxTransfer, type Nfs3Deps } from './deps.js';
 import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
@@ -114,11 +114,11 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
     status: nfsstat3.NFS3_OK,
     resok: {
       obj_attributes: attrsOf(r.t),
-      rtmax: MAX_TRANSFER,
-      rtpref: MAX_TRANSFER,
+      rtmax: maxTransfer(ctx.peer.transport),
+      rtpref: maxTransfer(ctx.peer.transport),
       rtmult: 4096,
-      wtmax: MAX_TRANSFER,
-      wtpref: MAX_TRANSFER,
+      wtmax: maxTransfer(ctx.peer.transport),
+      wtpref: maxTransfer(ctx.peer.transport),
       wtmult: 4096,
       dtpref: 64 * 1024,
       maxfilesize: 0x7fff_ffff_ffff_ffffn,

@@ -11,7 +11,7 @@ import {
   type WRITE3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp } from './attributes.js';
-import { MAX_TRANSFER, type Nfs3Deps } from './deps.js';
+import { maxTransfer, type Nfs3Deps } from './deps.js';
 import { attrsOf } from './procs-attrs.js';
 import { type Target, target } from './request.js';
 import { type NfsError, statusOf } from './status.js';
@@ -42,7 +42,7 @@ export async function read(d: Nfs3Deps, ctx: CallContext, args: READ3args): Prom
   const t = r.t;
   const refused = notRegular(t) ?? allowed(t, false);
   if (refused !== undefined) return { status: refused, resfail: { file_attributes: attrsOf(t) } };
-  const got = await t.data.read(t.node, args.offset, Math.min(args.count, MAX_TRANSFER));
+  const got = await t.data.read(t.node, args.offset, Math.min(args.count, maxTransfer(ctx.peer.transport)));
   if (!got.ok) return { status: statusOf(got.errno), resfail: { file_attributes: NO_ATTRS } };
   const { data, eof, attrs } = got.value;
   return {
