@@ -1,17 +1,11 @@
 import type { FileIdentity } from '../store/identity.js';
 import type { ExportId, ObjectId } from '../store/ids.js';
 
-/** ftype3 (RFC 1813 section 2.6). */
-export const FileType = {
-  NF3REG: 1,
-  NF3DIR: 2,
-  NF3BLK: 3,
-  NF3CHR: 4,
-  NF3LNK: 5,
-  NF3SOCK: 6,
-  NF3FIFO: 7,
-} as const;
-export type FileType = (typeof FileType)[keyof typeof FileType];
+import { ftype3 } from '../xdr/generated/nfs3.js';
+
+/** ftype3 (RFC 1813 section 2.6), as generated from xdr/nfs3.x. */
+export const FileType = ftype3;
+export type FileType = ftype3;
 
 export function isFileType(n: number): n is FileType {
   return Number.isInteger(n) && n >= FileType.NF3REG && n <= FileType.NF3FIFO;
