@@ -256,26 +256,28 @@ function forgetIfGone(d: Nfs3Deps, t: Target, id: ObjectId | undefined, ident: I
   if (o?.state !== 'live') d.objects.forget(id);
 }
 
-export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE3res {
+/**
+ * REMOVE and RMDIR. Removals need no commit wait: a name the catalog still lists after a crash is checked
+ * against the filesystem when used, and a vanished object resolves to STALE.
+ */
+function removeName(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args, directory: boolean): REMOVE3res {
   const r = target(d.objects, ctx, args.object.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
   const t = r.t;
-  const done = t.fs.remove(t.node, args.object.name, t.caller);
+  const done = directory
+    ? t.fs.rmdir(t.node, args.object.name, t.caller)
+    : t.fs.remove(t.node, args.object.name, t.caller);
   if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
-  // Removals need no commit wait: a name the catalog still lists after a crash is checked against the
-  // filesystem when used, and a vanished object resolves to STALE.
   forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name), done.value.removed);
   return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
 }
 
+export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE3res {
+  return removeName(d, ctx, args, false);
+}
+
 export function rmdir(d: Nfs3Deps, ctx: CallContext, args: RMDIR3args): RMDIR3res {
-  const r = target(d.objects, ctx, args.object.dir.data);
-  if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
-  const t = r.t;
-  const done = t.fs.rmdir(t.node, args.object.name, t.caller);
-  if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
-  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name), done.value.removed);
-  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
+  return removeName(d, ctx, args, true);
 }
 
 export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): Promise<RENAME3res> {
