@@ -29,6 +29,7 @@ export class Catalog {
   readonly #cache = new Map<ObjectId, CatalogObject>();
   readonly #dirty = new Set<ObjectId>();
   readonly #newRoots = new Map<ExportId, ObjectId>();
+  readonly #newKernelHandles = new Map<ObjectId, Buffer>();
   readonly #rootByExport: Map<ExportId, ObjectId>;
   #nextId: bigint;
   readonly #wal: WalSync;
@@ -41,7 +42,7 @@ export class Catalog {
     this.#wal = new WalSync(store.file);
     this.#commit = new GroupCommit(
       () => this.#writePending(),
-      () => this.#dirty.size + this.#newRoots.size,
+      () => this.#dirty.size + this.#newRoots.size + this.#newKernelHandles.size,
       { ...options, sync: this.#wal },
     );
   }
@@ -138,6 +139,18 @@ export class Catalog {
     const to: CatalogLink = Object.freeze({ parentId: toParent, name: Buffer.from(toName) });
     const links = current.links.map((l) => (l.parentId === fromParent && l.name.equals(fromName) ? to : l));
     return this.#update(current, { links });
+  }
+
+  /** Keeps the kernel's handle of an object (written with the next commit; a hint, never a proof). */
+  setKernelHandle(id: ObjectId, handle: Buffer): void {
+    this.#mustGet(id);
+    this.#newKernelHandles.set(id, Buffer.from(handle));
+    this.#commit.changed();
+  }
+
+  /** The kernel handle recorded for an object, if any. */
+  kernelHandle(id: ObjectId): Buffer | undefined {
+    return this.#newKernelHandles.get(id) ?? this.#rows.kernelHandle(id);
   }
 
   /**
@@ -314,10 +327,11 @@ export class Catalog {
   #writePending(): number {
     const objects = [...this.#dirty].map((id) => this.#cache.get(id)!);
     // The WAL is synced by the group commit (WalSync), off the event loop; see GroupCommitOptions.sync.
-    this.#rows.writeBatchUnsynced(objects, this.#newRoots);
-    const written = objects.length + this.#newRoots.size;
+    this.#rows.writeBatchUnsynced(objects, this.#newRoots, this.#newKernelHandles);
+    const written = objects.length + this.#newRoots.size + this.#newKernelHandles.size;
     this.#dirty.clear();
     this.#newRoots.clear();
+    this.#newKernelHandles.clear();
     return written;
   }
 }

@@ -33,6 +33,13 @@ export class CatalogRows {
   readonly #insertLink: Database.Statement;
   readonly #insertRoot: Database.Statement;
 
+  kernelHandle(id: bigint): Buffer | undefined {
+    const row = this.#db.prepare('SELECT handle FROM kernel_handles WHERE object_id = ?').get(id) as
+      | { handle: Buffer }
+      | undefined;
+    return row?.handle;
+  }
+
   /** Moves every object of an export to another device number (see Catalog.rebaseDevice). */
   rebaseDevice(exportId: number, from: bigint, to: bigint): number {
     return this.#db
@@ -115,16 +122,28 @@ export class CatalogRows {
    * Writes the batch in one transaction with `synchronous = NORMAL`: the WAL is written but not synced;
    * the caller syncs it (WalSync) before anything depends on the batch being durable.
    */
-  writeBatchUnsynced(objects: readonly CatalogObject[], newRoots: ReadonlyMap<ExportId, ObjectId>): void {
+  writeBatchUnsynced(
+    objects: readonly CatalogObject[],
+    newRoots: ReadonlyMap<ExportId, ObjectId>,
+    kernelHandles: ReadonlyMap<ObjectId, Buffer>,
+  ): void {
     this.#db.pragma('synchronous = NORMAL');
     try {
-      this.writeBatch(objects, newRoots);
+      this.writeBatch(objects, newRoots, kernelHandles);
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
   }
 
-  writeBatch(objects: readonly CatalogObject[], newRoots: ReadonlyMap<ExportId, ObjectId>): void {
+  writeBatch(
+    objects: readonly CatalogObject[],
+    newRoots: ReadonlyMap<ExportId, ObjectId>,
+    kernelHandles: ReadonlyMap<ObjectId, Buffer> = new Map(),
+  ): void {
+    const putHandle =
+      kernelHandles.size > 0
+        ? this.#db.prepare('INSERT OR REPLACE INTO kernel_handles (object_id, handle) VALUES (?, ?)')
+        : undefined;
     this.#db
       .transaction(() => {
         for (const o of objects) {
@@ -143,6 +162,7 @@ export class CatalogRows {
         for (const o of objects) this.#deleteLinks.run(o.id);
         for (const o of objects) for (const l of o.links) this.#insertLink.run(o.id, l.parentId, l.name);
         for (const [exportId, objectId] of newRoots) this.#insertRoot.run(exportId, objectId);
+        for (const [objectId, handle] of kernelHandles) putHandle?.run(objectId, handle);
       })
       .immediate();
   }

@@ -38,4 +38,16 @@ export const CATALOG_SCHEMA: readonly MigrationStep[] = [
     owner: 'catalog',
     up: 'CREATE INDEX links_by_object ON links (object_id);',
   },
+  {
+    // The kernel's own handle of an object (name_to_handle_at), where the filesystem has one: a hint that
+    // finds an object moved behind the server's back without searching for it.
+    version: 3,
+    owner: 'catalog',
+    up: `
+      CREATE TABLE kernel_handles (
+        object_id INTEGER PRIMARY KEY REFERENCES objects (id),
+        handle BLOB NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogObject } from '../catalog/types.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
@@ -16,6 +17,31 @@ const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
 const NAME_MEMO_LIMIT = 200_000;
 const HANDLE_MEMO_LIMIT = 200_000;
+
+const realPaths = new WeakMap<ExportRuntime, string>();
+
+/** The export root as the kernel names it (what /proc/self/fd links show). */
+function realExportPath(exp: ExportRuntime): string {
+  let p = realPaths.get(exp);
+  if (p === undefined) {
+    p = realpathSync(exp.path);
+    realPaths.set(exp, p);
+  }
+  return p;
+}
+
+/** Path components of a relative path given as bytes. */
+function splitPath(rel: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= rel.length; i++) {
+    if (i === rel.length || rel[i] === 0x2f) {
+      if (i > start) out.push(rel.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
 
 function nameKey(dirId: ObjectId, name: Buffer): string {
   return `${dirId}/${name.toString('latin1')}`;
@@ -36,11 +62,30 @@ export type Identified =
   | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject }
   | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
 
+/**
+ * The kernel's own file handles (name_to_handle_at / open_by_handle_at), where the platform offers them
+ * and the server may use them (CAP_DAC_READ_SEARCH). They only ever serve as a hint to find an object
+ * again: what they open is checked by identity and reached again by a confined walk from the export root.
+ */
+export interface KernelHandles {
+  /** The kernel handle of the object `node` holds, or undefined. */
+  capture(node: VNode): Buffer | undefined;
+  /** An O_PATH descriptor of the object `handle` names, opened through `mountFd`'s filesystem. */
+  open(mountFd: number, handle: Buffer): number | undefined;
+}
+
 export interface ObjectsOptions {
   readonly sealer: HandleSealer;
   readonly catalog: Catalog;
   readonly nodes: NodeCache;
   readonly exports: ReadonlyMap<number, ExportRuntime>;
+  /** Told how an object missing from its known names was found again (logs). */
+  readonly onFoundAgain?: (
+    how: 'kernel-handle' | 'last-directory' | 'export-search',
+    obj: CatalogObject,
+  ) => void;
+  /** Kernel file handles, when available: recorded with new objects, used to find moved ones. */
+  readonly kernelHandles?: KernelHandles;
   /** The id of the key that seals new handles, so sealed handles can be reused while it stays active. */
   readonly activeKeyId?: () => number;
   /** Called for every refused handle, with the reason (metrics). */
@@ -58,6 +103,7 @@ export class Objects {
   /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
   private readonly names = new Map<string, ObjectId>();
   private readonly handles = new Map<ObjectId, FileHandle>();
+  private readonly kernelCaptured = new Set<ObjectId>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
@@ -169,6 +215,11 @@ export class Objects {
    * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
   private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    const viaKernel = this.findByKernelHandle(exp, obj);
+    if (viaKernel) {
+      this.o.onFoundAgain?.('kernel-handle', obj);
+      return viaKernel;
+    }
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
@@ -177,10 +228,61 @@ export class Objects {
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {
         this.o.catalog.relink(obj.id, parent.id, hit.name);
+        this.o.onFoundAgain?.('last-directory', obj);
         return this.adopt(exp, obj.id, hit.node);
       }
     }
     return this.searchExport(exp, obj);
+  }
+
+  /** Records the kernel handle of an object the first time this process sees it. */
+  private captureKernelHandle(id: ObjectId, node: VNode): void {
+    const kh = this.o.kernelHandles;
+    if (!kh || this.kernelCaptured.has(id)) return;
+    if (this.kernelCaptured.size >= NAME_MEMO_LIMIT) this.kernelCaptured.clear();
+    this.kernelCaptured.add(id);
+    const handle = kh.capture(node);
+    if (handle) this.o.catalog.setKernelHandle(id, handle);
+  }
+
+  /**
+   * Opens the object by its kernel handle, checks it is the same object and where it is now, and reaches
+   * it again from the export root by a confined walk (so an object moved out of the export is not served).
+   */
+  private findByKernelHandle(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    const kh = this.o.kernelHandles;
+    const handle = kh && this.o.catalog.kernelHandle(obj.id);
+    if (!kh || !handle) return undefined;
+    const fd = kh.open(exp.root.fd, handle);
+    if (fd === undefined) return undefined;
+    let where: Buffer;
+    try {
+      const st = fstatSync(fd, { bigint: true });
+      if (st.nlink === 0n || !sameIdentity({ dev: st.dev, ino: st.ino, btime: st.birthtimeNs }, obj.ident))
+        return undefined;
+      where = readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+    const prefix = Buffer.from(`${realExportPath(exp)}/`);
+    if (!where.subarray(0, prefix.length).equals(prefix)) return undefined;
+    const names = splitPath(where.subarray(prefix.length));
+    const last = names.pop();
+    if (!last) return undefined;
+    const parentId = this.recordPath(exp, names);
+    if (parentId === undefined) return undefined;
+    const dir = parentId === exp.rootId ? exp.root : this.o.nodes.get(parentId);
+    if (!dir) return undefined;
+    const found = exp.fs.lookup(dir, last, SERVER);
+    if (!found.ok) return undefined;
+    if (!sameIdentity(found.value.node.ident, obj.ident)) {
+      exp.fs.closeVNode(found.value.node);
+      return undefined;
+    }
+    this.o.catalog.relink(obj.id, parentId, last);
+    return this.adopt(exp, obj.id, found.value.node);
   }
 
   /** Breadth-first search of the export for the object; records the path to it when found. */
@@ -214,6 +316,7 @@ export class Objects {
                 return undefined;
               }
               this.o.catalog.relink(obj.id, parentId, entry.name);
+              this.o.onFoundAgain?.('export-search', obj);
               return this.adopt(exp, obj.id, found.value.node);
             }
             if (found.ok) exp.fs.closeVNode(found.value.node);
@@ -307,6 +410,7 @@ export class Objects {
     const obj = this.o.catalog.recordLink(exp.id, dirId, name, resolved.node.ident, resolved.attrs.type);
     if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
+    this.captureKernelHandle(obj.id, resolved.node);
     this.adopt(exp, obj.id, resolved.node);
     return obj;
   }

@@ -114,6 +114,8 @@ export class NfsgateServer {
     const objects = new Objects({
       sealer,
       activeKeyId: () => keyring.active().id,
+      onFoundAgain: (how, obj) =>
+        log.info({ object: obj.id.toString(), how }, 'object found again after it moved behind the server'),
       catalog,
       nodes,
       exports,

@@ -19,6 +19,8 @@ export interface ServerProcessOptions {
   readonly readyTimeoutMs?: number;
   /** Further command-line arguments for `serve`. */
   readonly extraArgs?: readonly string[];
+  /** Extra environment variables for the server process. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Run the server as this user instead of root; its export and state folders are given to it. */
   readonly user?: { readonly uid: number; readonly gid: number };
 }
@@ -193,6 +195,7 @@ export class ServerProcess {
   private launch(): Promise<void> {
     const child = spawn(process.execPath, this.args(), {
       stdio: ['ignore', 'ignore', 'pipe'],
+      ...(this.opts.env && { env: { ...process.env, ...this.opts.env } }),
       ...(this.opts.user && { uid: this.opts.user.uid, gid: this.opts.user.gid }),
     });
     this.child = child;
