@@ -17,6 +17,8 @@ import { ExportRegistry } from '../store/exports.js';
 import { MountList } from '../store/mounts.js';
 import { recordBoot } from '../store/server-state.js';
 import { openStore, type Store } from '../store/store.js';
+import { kernelHandles } from '../vfs/kernel-handles.js';
+import { nativeStatus } from '../vfs/native.js';
 import { NodeCache } from '../vfs/node-cache.js';
 import { closeExport, openExport } from './export-runtime.js';
 import { mountPathResolver } from './mount-paths.js';
@@ -109,11 +111,14 @@ export class NfsgateServer {
     await catalog.durable();
 
     const refusalLog = new RefusalLog(log);
+    const kernel = kernelHandles();
+    const native = nativeStatus();
     const sealer = new HandleSealer(keyring, (id) => exports.get(id)?.uuid);
     const nodes = new NodeCache();
     const objects = new Objects({
       sealer,
       activeKeyId: () => keyring.active().id,
+      ...(kernel && { kernelHandles: kernel }),
       onFoundAgain: (how, obj) =>
         log.info({ object: obj.id.toString(), how }, 'object found again after it moved behind the server'),
       catalog,
@@ -216,6 +221,10 @@ export class NfsgateServer {
           fsid: e.fsid.toString(),
         })),
         privileged,
+        nativeFsAt: native.available
+          ? 'in use'
+          : `not in use (${native.reason}): names are resolved through /proc/self/fd paths`,
+        kernelHandles: kernel ? 'in use' : 'not in use: moved objects are found by searching the export',
         user: privileged
           ? 'root'
           : `uid ${process.getuid?.()} (unprivileged: acting as this user for every client)`,

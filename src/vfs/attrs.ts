@@ -1,6 +1,24 @@
 import type { BigIntStats } from 'node:fs';
 import { FileType, type Identity } from './types.js';
 
+/** The fields of a stat the vfs reads: node:fs BigIntStats and the addon's statx result both have them. */
+export type StatLike = Pick<
+  BigIntStats,
+  | 'dev'
+  | 'ino'
+  | 'mode'
+  | 'nlink'
+  | 'uid'
+  | 'gid'
+  | 'rdev'
+  | 'size'
+  | 'blocks'
+  | 'atimeNs'
+  | 'mtimeNs'
+  | 'ctimeNs'
+  | 'birthtimeNs'
+>;
+
 export interface NfsTime {
   readonly seconds: number;
   readonly nseconds: number;
@@ -47,13 +65,13 @@ const typeByFormat = new Map<bigint, FileType>([
   [0o010000n, FileType.FIFO],
 ]);
 
-export function fileTypeOf(st: BigIntStats): FileType {
+export function fileTypeOf(st: StatLike): FileType {
   const type = typeByFormat.get(st.mode & S_IFMT);
   if (type === undefined) throw new Error(`unknown file format ${st.mode.toString(8)}`);
   return type;
 }
 
-export function identityOf(st: BigIntStats): Identity {
+export function identityOf(st: StatLike): Identity {
   return { dev: st.dev, ino: st.ino, btime: st.birthtimeNs };
 }
 
@@ -77,7 +95,7 @@ export function splitDev(dev: bigint): { major: number; minor: number } {
   return { major: Number(BigInt.asUintN(32, major)), minor: Number(BigInt.asUintN(32, minor)) };
 }
 
-export function attrsFromStats(st: BigIntStats): Attrs {
+export function attrsFromStats(st: StatLike): Attrs {
   return {
     type: fileTypeOf(st),
     mode: Number(st.mode & 0o7777n),
@@ -94,6 +112,6 @@ export function attrsFromStats(st: BigIntStats): Attrs {
   };
 }
 
-export function wccAttrs(st: BigIntStats): WccAttrs {
+export function wccAttrs(st: StatLike): WccAttrs {
   return { size: st.size, mtime: nfsTime(st.mtimeNs), ctime: nfsTime(st.ctimeNs) };
 }

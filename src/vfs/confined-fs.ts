@@ -20,6 +20,7 @@ import {
   fileTypeOf,
   identityOf,
   type NfsTime,
+  type StatLike,
   type WccAttrs,
   type WccData,
   wccAttrs,
@@ -28,6 +29,7 @@ import type { Caller } from './credentials.js';
 import { openWithRelief } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { isDotDot, isDotOrDotDot, NAME_MAX, validateName, validateSymlinkTarget } from './names.js';
+import { type FsAt, nativeFsAt, systemError } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import {
   assignCookies,
@@ -106,6 +108,10 @@ export interface PathConf {
 }
 
 const BIGINT = { bigint: true } as const;
+/** openat/statx for the per-name hot paths when the addon is built; otherwise /proc/self/fd paths. */
+const fsAt = nativeFsAt();
+/** With AT_EMPTY_PATH, statx of the descriptor itself. */
+const EMPTY_NAME = Buffer.alloc(0);
 const S_IFDIR = 0o040000;
 
 /** Hard link limits by statfs f_type; filesystems not listed report the most common one. */
@@ -120,7 +126,8 @@ const LINK_MAX_BY_FS_TYPE = new Map<number, number>([
  * Filesystem operations confined to one export. Every name is resolved inside a directory descriptor
  * through /proc/self/fd/<fd>/<name> without following symlinks, so neither a symlink stored in the tree
  * nor a directory swapped for one between requests can lead outside the export. All path-based calls are
- * synchronous (see procPath).
+ * synchronous (see procPath). With the native addon, the two calls made per directory entry (lstat and
+ * the O_PATH open of a child) use statx/openat on the descriptor instead, under the same rules.
  *
  * Mount points: without crossMounts, LOOKUP of a directory on which another filesystem is mounted answers
  * 'EACCES' (knfsd would show the covered directory, which Node cannot reach).
@@ -533,13 +540,7 @@ export class ConfinedFs {
 
   private open(path: Buffer, flags: number): FsResult<VNode> {
     const opened = attempt(() => openWithRelief(() => fs.openSync(path, flags)));
-    if (!opened.ok) return fail(opened.errno);
-    const st = attempt(() => fs.fstatSync(opened.value, BIGINT));
-    if (!st.ok) {
-      closeQuietly(opened.value);
-      return fail(st.errno);
-    }
-    return ok({ fd: opened.value, ident: identityOf(st.value), type: fileTypeOf(st.value) });
+    return opened.ok ? describe(opened.value) : fail(opened.errno);
   }
 
   /** A second descriptor for the object `fd` refers to. Without O_NOFOLLOW the magic link is followed to
@@ -555,7 +556,9 @@ export class ConfinedFs {
   }
 
   private openChild(dirFd: number, name: Buffer): FsResult<VNode> {
-    const opened = this.open(procPath(dirFd, name), O_PATH | O_NOFOLLOW);
+    const flags = O_PATH | O_NOFOLLOW;
+    const opened =
+      fsAt === undefined ? this.open(procPath(dirFd, name), flags) : openAtNative(fsAt, dirFd, name, flags);
     if (!opened.ok) return opened;
     if (opened.value.ident.dev !== this.rootIdent?.dev && !this.options.crossMounts) {
       closeQuietly(opened.value.fd);
@@ -564,11 +567,15 @@ export class ConfinedFs {
     return opened;
   }
 
-  private crossesMount(st: BigIntStats): boolean {
+  private crossesMount(st: StatLike): boolean {
     return !this.options.crossMounts && this.rootIdent !== undefined && st.dev !== this.rootIdent.dev;
   }
 
-  private lstatChild(dirFd: number, name: Buffer): FsResult<BigIntStats> {
+  private lstatChild(dirFd: number, name: Buffer): FsResult<StatLike> {
+    if (fsAt !== undefined) {
+      const st = fsAt.statxAt(dirFd, name, true);
+      return typeof st === 'string' ? fail(toErrno(systemError(st, 'statx'))) : ok(st);
+    }
     const st = attempt(() => fs.lstatSync(procPath(dirFd, name), BIGINT));
     return st.ok ? st : fail(st.errno);
   }
@@ -725,6 +732,38 @@ export class ConfinedFs {
     const after = this.verify(dir);
     return { before: wccAttrs(before), after: after.ok ? attrsFromStats(after.value) : undefined };
   }
+}
+
+/** A VNode for a freshly opened descriptor, which it takes over (closed on failure). */
+function describe(fd: number): FsResult<VNode> {
+  const st = fstatOf(fd);
+  if (!st.ok) closeQuietly(fd);
+  return st.ok ? ok({ fd, ident: identityOf(st.value), type: fileTypeOf(st.value) }) : st;
+}
+
+function fstatOf(fd: number): FsResult<StatLike> {
+  if (fsAt !== undefined) {
+    const st = fsAt.statxAt(fd, EMPTY_NAME, true);
+    return typeof st === 'string' ? fail(toErrno(systemError(st, 'statx'))) : ok(st);
+  }
+  const st = attempt(() => fs.fstatSync(fd, BIGINT));
+  return st.ok ? st : fail(st.errno);
+}
+
+/** openat(dirFd, name) through the addon. Running out of descriptors relieves the caches and retries once,
+ * as openWithRelief does for node:fs; other failures are returned, not thrown. */
+function openAtNative(at: FsAt, dirFd: number, name: Buffer, flags: number): FsResult<VNode> {
+  const first = at.openAt(dirFd, name, flags, 0);
+  if (typeof first === 'number') return describe(first);
+  if (first !== 'EMFILE' && first !== 'ENFILE') return fail(toErrno(systemError(first, 'openat')));
+  const retried = attempt(() =>
+    openWithRelief(() => {
+      const fd = at.openAt(dirFd, name, flags, 0);
+      if (typeof fd === 'string') throw systemError(fd, 'openat');
+      return fd;
+    }),
+  );
+  return retried.ok ? describe(retried.value) : fail(retried.errno);
 }
 
 /**

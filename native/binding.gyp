@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "fsat",
+      "sources": ["fsat.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,295 @@
+/*
+ * fsat: the few Linux *at system calls Node does not offer, for resolving one name inside a directory
+ * descriptor without going through /proc/self/fd magic links.
+ *
+ * Every function is synchronous. System errors are values, never exceptions: a function returns its
+ * result on success and the errno name as a string ('ENOENT', 'EOPNOTSUPP', ...) on failure. Exceptions
+ * are thrown only for programming errors (wrong argument types).
+ *
+ * Names are Buffers holding exactly one path component: a name containing '/' or NUL is refused with
+ * 'EINVAL' before any system call (a '/' would make the kernel walk, and follow symlinks in, the
+ * intermediate components), one longer than NAME_MAX with 'ENAMETOOLONG'. Negative directory descriptors
+ * (AT_FDCWD) are refused with 'EBADF': every lookup must be relative to a descriptor the caller verified.
+ * Every descriptor opened here is O_CLOEXEC.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef MAX_HANDLE_SZ
+#define MAX_HANDLE_SZ 128
+#endif
+
+/* struct file_handle's header: handle_bytes (u32) and handle_type (i32). */
+#define HANDLE_HEADER_SIZE 8
+
+#define CHECK(env, call)                                                                                  \
+  do {                                                                                                    \
+    if ((call) != napi_ok) return fail_call(env, #call);                                                  \
+  } while (0)
+
+static napi_value fail_call(napi_env env, const char *what) {
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) {
+    char message[256];
+    snprintf(message, sizeof message, "fsat: %s failed: %s", what,
+             info != NULL && info->error_message != NULL ? info->error_message : "unknown");
+    napi_throw_error(env, NULL, message);
+  }
+  return NULL;
+}
+
+static napi_value type_error(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+/* The errno's symbolic name, as Node reports system errors. */
+static napi_value errno_value(napi_env env, int err) {
+  const char *name = strerrorname_np(err);
+  char fallback[32];
+  if (name == NULL) {
+    snprintf(fallback, sizeof fallback, "E%d", err);
+    name = fallback;
+  }
+  napi_value result;
+  if (napi_create_string_latin1(env, name, NAPI_AUTO_LENGTH, &result) != napi_ok) return NULL;
+  return result;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < expected) {
+    napi_throw_type_error(env, NULL, "fsat: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_int(napi_env env, napi_value value, int32_t *out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number) return 0;
+  return napi_get_value_int32(env, value, out) == napi_ok;
+}
+
+/*
+ * Copies a name Buffer into `out` (NAME_MAX + 1 bytes) with a terminating NUL. Returns 0 when the name is
+ * acceptable, otherwise the errno to report; -1 when the value is not a Buffer (a programming error).
+ */
+static int get_name(napi_env env, napi_value value, char out[NAME_MAX + 1]) {
+  bool is_buffer = false;
+  if (napi_is_buffer(env, value, &is_buffer) != napi_ok || !is_buffer) return -1;
+  void *data = NULL;
+  size_t length = 0;
+  if (napi_get_buffer_info(env, value, &data, &length) != napi_ok) return -1;
+  if (length > NAME_MAX) return ENAMETOOLONG;
+  if (length > 0 && (memchr(data, '\0', length) != NULL || memchr(data, '/', length) != NULL)) return EINVAL;
+  if (length > 0) memcpy(out, data, length);
+  out[length] = '\0';
+  return 0;
+}
+
+/* Signed, as Node reports times before 1970. */
+static int64_t nanoseconds(struct statx_timestamp t) {
+  return t.tv_sec * 1000000000LL + (int64_t)t.tv_nsec;
+}
+
+/* The order of the values statxAt writes; native.ts reads them by the same indices. */
+enum { DEV, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLOCKS, ATIME, MTIME, CTIME, BTIME, STAT_FIELDS };
+
+/*
+ * statxAt(dirfd, name, nofollow, out: BigInt64Array(13)) -> undefined | errno name. Writes dev, ino, mode,
+ * nlink, uid, gid, rdev, size, blocks, then atime, mtime, ctime and btime in signed nanoseconds since the
+ * epoch (btime 0 where the filesystem does not report it) into `out`: filling an array is several times
+ * cheaper than building an object of bigints through N-API. An empty name stats `dirfd` (AT_EMPTY_PATH).
+ */
+static napi_value statx_at(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  int32_t dirfd;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "statxAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "statxAt: name must be a Buffer");
+  bool nofollow;
+  if (napi_get_value_bool(env, argv[2], &nofollow) != napi_ok)
+    return type_error(env, "statxAt: nofollow must be a boolean");
+  bool is_typed = false;
+  napi_typedarray_type array_type;
+  size_t count = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, argv[3], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[3], &array_type, &count, &data, NULL, NULL) != napi_ok ||
+      array_type != napi_bigint64_array || count < STAT_FIELDS)
+    return type_error(env, "statxAt: out must be a BigInt64Array of 13 values");
+  if (bad > 0) return errno_value(env, bad);
+  if (dirfd < 0) return errno_value(env, EBADF);
+
+  int flags = AT_STATX_SYNC_AS_STAT;
+  if (nofollow) flags |= AT_SYMLINK_NOFOLLOW;
+  if (name[0] == '\0') flags |= AT_EMPTY_PATH;
+  struct statx stx;
+  if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_BTIME, &stx) != 0) return errno_value(env, errno);
+
+  int64_t *out = data;
+  out[DEV] = (int64_t)makedev(stx.stx_dev_major, stx.stx_dev_minor);
+  out[INO] = (int64_t)stx.stx_ino;
+  out[MODE] = stx.stx_mode;
+  out[NLINK] = stx.stx_nlink;
+  out[UID] = stx.stx_uid;
+  out[GID] = stx.stx_gid;
+  out[RDEV] = (int64_t)makedev(stx.stx_rdev_major, stx.stx_rdev_minor);
+  out[SIZE] = (int64_t)stx.stx_size;
+  out[BLOCKS] = (int64_t)stx.stx_blocks;
+  out[ATIME] = nanoseconds(stx.stx_atime);
+  out[MTIME] = nanoseconds(stx.stx_mtime);
+  out[CTIME] = nanoseconds(stx.stx_ctime);
+  out[BTIME] = (stx.stx_mask & STATX_BTIME) != 0 ? nanoseconds(stx.stx_btime) : 0;
+  return NULL;
+}
+
+/* openAt(dirfd, name, flags, mode) -> fd | errno name. O_CLOEXEC is always added. */
+static napi_value open_at(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  int32_t dirfd, flags, mode;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "openAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "openAt: name must be a Buffer");
+  if (!get_int(env, argv[2], &flags)) return type_error(env, "openAt: flags must be a number");
+  if (!get_int(env, argv[3], &mode)) return type_error(env, "openAt: mode must be a number");
+  if (bad > 0) return errno_value(env, bad);
+  if (dirfd < 0) return errno_value(env, EBADF);
+
+  int fd;
+  do {
+    fd = openat(dirfd, name, flags | O_CLOEXEC, (mode_t)mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errno_value(env, errno);
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return fail_call(env, "napi_create_int32");
+  }
+  return result;
+}
+
+/*
+ * nameToHandleAt(dirfd, name, flags) -> { handle: Buffer, mountId: number } | errno name. `handle` is the
+ * whole struct file_handle (handle_bytes u32, handle_type i32, then the opaque bytes, host byte order),
+ * ready for openByHandleAt. An empty name needs AT_EMPTY_PATH in `flags` to name `dirfd` itself.
+ */
+static napi_value name_to_handle_at_fn(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t dirfd, flags;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "nameToHandleAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "nameToHandleAt: name must be a Buffer");
+  if (!get_int(env, argv[2], &flags)) return type_error(env, "nameToHandleAt: flags must be a number");
+  if (bad > 0) return errno_value(env, bad);
+  if (dirfd < 0) return errno_value(env, EBADF);
+
+  union {
+    struct file_handle fh;
+    unsigned char bytes[HANDLE_HEADER_SIZE + MAX_HANDLE_SZ];
+  } storage;
+  memset(&storage, 0, sizeof storage);
+  storage.fh.handle_bytes = MAX_HANDLE_SZ;
+  int mount_id = 0;
+  if (name_to_handle_at(dirfd, name, &storage.fh, &mount_id, flags) != 0) return errno_value(env, errno);
+  if (storage.fh.handle_bytes > MAX_HANDLE_SZ) return errno_value(env, EOVERFLOW);
+
+  size_t total = HANDLE_HEADER_SIZE + storage.fh.handle_bytes;
+  napi_value handle, mount, result;
+  CHECK(env, napi_create_buffer_copy(env, total, storage.bytes, NULL, &handle));
+  CHECK(env, napi_create_int32(env, mount_id, &mount));
+  CHECK(env, napi_create_object(env, &result));
+  CHECK(env, napi_set_named_property(env, result, "handle", handle));
+  CHECK(env, napi_set_named_property(env, result, "mountId", mount));
+  return result;
+}
+
+/*
+ * openByHandleAt(mountFd, handle, flags) -> fd | errno name. `handle` as nameToHandleAt returns it; one
+ * whose length disagrees with its handle_bytes field is refused with 'EINVAL'. Needs CAP_DAC_READ_SEARCH
+ * ('EPERM' otherwise). O_CLOEXEC is always added.
+ */
+static napi_value open_by_handle_at_fn(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t mount_fd, flags;
+  if (!get_int(env, argv[0], &mount_fd)) return type_error(env, "openByHandleAt: mountFd must be a number");
+  bool is_buffer = false;
+  if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer)
+    return type_error(env, "openByHandleAt: handle must be a Buffer");
+  if (!get_int(env, argv[2], &flags)) return type_error(env, "openByHandleAt: flags must be a number");
+  void *data = NULL;
+  size_t length = 0;
+  CHECK(env, napi_get_buffer_info(env, argv[1], &data, &length));
+  if (mount_fd < 0) return errno_value(env, EBADF);
+  if (length < HANDLE_HEADER_SIZE || length > HANDLE_HEADER_SIZE + MAX_HANDLE_SZ) return errno_value(env, EINVAL);
+
+  /* Copied so the kernel sees an aligned struct that cannot change while it reads it. */
+  union {
+    struct file_handle fh;
+    unsigned char bytes[HANDLE_HEADER_SIZE + MAX_HANDLE_SZ];
+  } storage;
+  memset(&storage, 0, sizeof storage);
+  memcpy(storage.bytes, data, length);
+  if (storage.fh.handle_bytes != length - HANDLE_HEADER_SIZE) return errno_value(env, EINVAL);
+
+  int fd;
+  do {
+    fd = open_by_handle_at(mount_fd, &storage.fh, flags | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return errno_value(env, errno);
+  napi_value result;
+  if (napi_create_int32(env, fd, &result) != napi_ok) {
+    close(fd);
+    return fail_call(env, "napi_create_int32");
+  }
+  return result;
+}
+
+static napi_status export_int(napi_env env, napi_value target, const char *key, int32_t value) {
+  napi_value v;
+  napi_status status = napi_create_int32(env, value, &v);
+  if (status != napi_ok) return status;
+  return napi_set_named_property(env, target, key, v);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor functions[] = {
+      {"statxAt", NULL, statx_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openAt", NULL, open_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"nameToHandleAt", NULL, name_to_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openByHandleAt", NULL, open_by_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
+  napi_value constants;
+  CHECK(env, napi_create_object(env, &constants));
+  CHECK(env, export_int(env, constants, "O_PATH", O_PATH));
+  CHECK(env, export_int(env, constants, "AT_EMPTY_PATH", AT_EMPTY_PATH));
+  CHECK(env, export_int(env, constants, "AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW));
+  CHECK(env, export_int(env, constants, "MAX_HANDLE_SZ", MAX_HANDLE_SZ));
+  CHECK(env, napi_set_named_property(env, exports, "constants", constants));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
