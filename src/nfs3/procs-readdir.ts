@@ -142,35 +142,29 @@ function plusEntry(
     obj = parent && parent.ident.ino === a.value.fileid ? parent : undefined;
     attrs = a.value;
   } else if (!mayLookup) {
-    const a = t.fs.entryAttrs(t.node, name);
-    if (!a.ok) return undefined;
-    return {
-      fileid: a.value.fileid,
-      name,
-      cookie,
-      name_attributes: NO_ATTRS,
-      name_handle: { handle_follows: false },
-    };
+    return bareEntry(t, name, cookie);
   } else {
     const known = knownEntry(d, t, name);
     if (known) return withHandle(d, t, name, cookie, known.obj, known.attrs);
     const found = t.fs.lookup(t.node, name, t.caller);
-    if (!found.ok) {
-      if (found.errno === 'ENOENT') return undefined;
-      const a = t.fs.entryAttrs(t.node, name);
-      if (!a.ok) return undefined;
-      return {
-        fileid: a.value.fileid,
-        name,
-        cookie,
-        name_attributes: NO_ATTRS,
-        name_handle: { handle_follows: false },
-      };
-    }
+    if (!found.ok) return found.errno === 'ENOENT' ? undefined : bareEntry(t, name, cookie);
     obj = d.objects.record(t.exp, t.obj.id, name, found.value);
     attrs = found.value.attrs;
   }
   return withHandle(d, t, name, cookie, obj, attrs);
+}
+
+/** An entry listed without attributes or handle (the client can still LOOKUP it), or none if it is gone. */
+function bareEntry(t: Target, name: Buffer, cookie: bigint): entryplus3 | undefined {
+  const a = t.fs.entryAttrs(t.node, name);
+  if (!a.ok) return undefined;
+  return {
+    fileid: a.value.fileid,
+    name,
+    cookie,
+    name_attributes: NO_ATTRS,
+    name_handle: { handle_follows: false },
+  };
 }
 
 function withHandle(
