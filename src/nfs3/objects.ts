@@ -5,15 +5,12 @@ import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
-import type { Caller } from '../vfs/credentials.js';
+import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
 import type { NfsError } from './status.js';
-
-/** The server's own credentials for walking the tree when it rebuilds a descriptor: not a client's. */
-const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
 const NAME_MEMO_LIMIT = 200_000;
 const HANDLE_MEMO_LIMIT = 200_000;

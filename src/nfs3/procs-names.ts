@@ -3,7 +3,7 @@ import type { CallContext } from '../rpc/types.js';
 import type { ObjectId } from '../store/ids.js';
 import type { Attrs } from '../vfs/attrs.js';
 import type { Created } from '../vfs/confined-fs.js';
-import type { Caller } from '../vfs/credentials.js';
+import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import { FileType, type FsResult, type Identity } from '../vfs/types.js';
 import {
   type CREATE3args,
@@ -38,7 +38,6 @@ import { type Target, target } from './request.js';
 import { isEmptyRequest, postCreateRequest, requestedMode } from './sattr.js';
 import { type NfsError, statusOf } from './status.js';
 
-const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 

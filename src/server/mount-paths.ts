@@ -2,11 +2,10 @@ import type { ExportConfig } from '../config/index.js';
 import type { ResolveMountPath } from '../mount/index.js';
 import type { ExportRuntime } from '../nfs3/export-runtime.js';
 import type { Objects } from '../nfs3/objects.js';
-import type { Caller } from '../vfs/credentials.js';
+import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
+import { isDotOrDotDot } from '../vfs/names.js';
 import { FileType } from '../vfs/types.js';
 import { mountstat3 } from '../xdr/generated/mount.js';
-
-const SERVER: Caller = { uid: 0, gid: 0, gids: [] };
 
 /**
  * MNT of an export root or of a directory below it: looks each component up inside the export (never
@@ -24,7 +23,7 @@ export function mountPathResolver(
     let node = exp.root;
     if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
     for (const name of relative) {
-      if (name.length === 0 || name.equals(Buffer.from('.')) || name.equals(Buffer.from('..'))) {
+      if (name.length === 0 || isDotOrDotDot(name)) {
         return { status: mountstat3.MNT3ERR_INVAL };
       }
       const found = exp.fs.lookup(node, name, SERVER);

@@ -5,6 +5,13 @@ export interface Caller {
   readonly gids: readonly number[];
 }
 
+/** The server's own credentials, for walks it makes for itself (never a client's request). */
+export const SERVER_CALLER: Caller = Object.freeze({
+  uid: 0,
+  gid: 0,
+  gids: Object.freeze([]) as readonly number[],
+});
+
 /** exports(5) squashing options. */
 export interface SquashPolicy {
   readonly rootSquash: boolean;

@@ -12,6 +12,7 @@ import {
   type COMMIT3res,
   type CREATE3res,
   type createhow3,
+  type entryplus3,
   type FSINFO3res,
   type FSSTAT3res,
   type GETATTR3res,
@@ -362,37 +363,24 @@ export class Nfs3Client {
     let pages = 0;
     for (;;) {
       pages++;
-      let eof: boolean;
-      if (opts.plus) {
-        const r = ok(
-          await this.readdirplus(dir, cookie, verf, opts.count ?? 4096, opts.maxcount ?? 32768),
-          `READDIRPLUS cookie ${cookie}`,
-        ).resok;
-        verf = r.cookieverf;
-        eof = r.reply.eof;
-        for (const e of r.reply.entries) {
-          cookie = e.cookie;
-          const n = e.name.toString('utf8');
-          if (n === '.' || n === '..') continue;
-          const handle = e.name_handle.handle_follows ? e.name_handle.handle.data : undefined;
-          entries.push({ name: n, fileid: e.fileid, cookie: e.cookie, ...(handle && { handle }) });
-        }
-        if (!eof && r.reply.entries.length === 0) throw new Error('READDIRPLUS: empty page before eof');
-      } else {
-        const r = ok(
-          await this.readdir(dir, cookie, verf, opts.count ?? 4096),
-          `READDIR cookie ${cookie}`,
-        ).resok;
-        verf = r.cookieverf;
-        eof = r.reply.eof;
-        for (const e of r.reply.entries) {
-          cookie = e.cookie;
-          const n = e.name.toString('utf8');
-          if (n === '.' || n === '..') continue;
-          entries.push({ name: n, fileid: e.fileid, cookie: e.cookie });
-        }
-        if (!eof && r.reply.entries.length === 0) throw new Error('READDIR: empty page before eof');
+      const proc = opts.plus ? 'READDIRPLUS' : 'READDIR';
+      const page = opts.plus
+        ? ok(
+            await this.readdirplus(dir, cookie, verf, opts.count ?? 4096, opts.maxcount ?? 32768),
+            `${proc} cookie ${cookie}`,
+          ).resok
+        : ok(await this.readdir(dir, cookie, verf, opts.count ?? 4096), `${proc} cookie ${cookie}`).resok;
+      verf = page.cookieverf;
+      const eof = page.reply.eof;
+      for (const e of page.reply.entries) {
+        cookie = e.cookie;
+        const n = e.name.toString('utf8');
+        if (n === '.' || n === '..') continue;
+        const plus = e as Partial<entryplus3>;
+        const handle = plus.name_handle?.handle_follows ? plus.name_handle.handle.data : undefined;
+        entries.push({ name: n, fileid: e.fileid, cookie: e.cookie, ...(handle && { handle }) });
       }
+      if (!eof && page.reply.entries.length === 0) throw new Error(`${proc}: empty page before eof`);
       if (eof) return { entries, pages, cookieverf: verf };
     }
   }

@@ -102,12 +102,8 @@ describe('nfsgate serve refuses a state folder it cannot trust', () => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-cli-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('refuses a database file that is not SQLite, says why, and leaves it untouched', async () => {
-    const state = join(dir, 'garbage');
-    mkdirSync(state);
-    writeFileSync(join(state, 'nfsgate.db'), 'this is not a database\n');
-    const r = await nfsgate(
+  const serveWith = (state: string) =>
+    nfsgate(
       'serve',
       join(dir, 'exp'),
       '--state',
@@ -118,6 +114,12 @@ describe('nfsgate serve refuses a state folder it cannot trust', () => {
       '0',
       '--no-portmap',
     );
+
+  it('refuses a database file that is not SQLite, says why, and leaves it untouched', async () => {
+    const state = join(dir, 'garbage');
+    mkdirSync(state);
+    writeFileSync(join(state, 'nfsgate.db'), 'this is not a database\n');
+    const r = await serveWith(state);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to start: .*nfsgate\.db/);
     assert.equal(statSync(join(state, 'nfsgate.db')).size, 'this is not a database\n'.length);
@@ -134,17 +136,7 @@ describe('nfsgate serve refuses a state folder it cannot trust', () => {
         db.close();
       },
     );
-    const r = await nfsgate(
-      'serve',
-      join(dir, 'exp'),
-      '--state',
-      state,
-      '--nfs-port',
-      '0',
-      '--mount-port',
-      '0',
-      '--no-portmap',
-    );
+    const r = await serveWith(state);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to start/);
   });
