@@ -18,7 +18,7 @@ import { MountList } from '../store/mounts.js';
 import { recordBoot } from '../store/server-state.js';
 import { openStore, type Store } from '../store/store.js';
 import { kernelHandles } from '../vfs/kernel-handles.js';
-import { nativeStatus } from '../vfs/native.js';
+import { nativeStatus, requiredFsAt } from '../vfs/native.js';
 import { NodeCache } from '../vfs/node-cache.js';
 import { closeExport, openExport } from './export-runtime.js';
 import { mountPathResolver } from './mount-paths.js';
@@ -111,6 +111,8 @@ export class NfsgateServer {
     await catalog.durable();
 
     const refusalLog = new RefusalLog(log);
+    // Fails the start, not a request, when the addon is missing.
+    requiredFsAt();
     const kernel = kernelHandles();
     const native = nativeStatus();
     const sealer = new HandleSealer(keyring, (id) => exports.get(id)?.uuid);

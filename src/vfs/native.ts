@@ -72,19 +72,32 @@ const ADDON = join('native', 'build', 'Release', 'fsat.node');
 
 let status: NativeStatus | undefined;
 let addon: FsAt | undefined;
+let loaded: { readonly status: NativeStatus; readonly addon?: FsAt } | undefined;
+
+function loadAddon(): { readonly status: NativeStatus; readonly addon?: FsAt } {
+  if (loaded) return loaded;
+  const path = findAddon();
+  if (path === undefined) loaded = { status: { available: false, reason: `${ADDON} not built` } };
+  else {
+    try {
+      loaded = {
+        status: { available: true, path },
+        addon: withStatFields(createRequire(import.meta.url)(path) as RawFsAt),
+      };
+    } catch (err) {
+      // Built for another Node ABI or architecture.
+      loaded = { status: { available: false, reason: `${path} failed to load: ${(err as Error).message}` } };
+    }
+  }
+  return loaded;
+}
 
 function load(): NativeStatus {
   if (process.env.NFSGATE_NO_NATIVE === '1')
     return { available: false, reason: 'disabled by NFSGATE_NO_NATIVE' };
-  const path = findAddon();
-  if (path === undefined) return { available: false, reason: `${ADDON} not built` };
-  try {
-    addon = withStatFields(createRequire(import.meta.url)(path) as RawFsAt);
-    return { available: true, path };
-  } catch (err) {
-    // Built for another Node ABI or architecture: the server still works without it.
-    return { available: false, reason: `${path} failed to load: ${(err as Error).message}` };
-  }
+  const got = loadAddon();
+  addon = got.addon;
+  return got.status;
 }
 
 function withStatFields(raw: RawFsAt): FsAt {
@@ -145,6 +158,21 @@ export function nativeAvailable(): boolean {
 export function nativeFsAt(): FsAt | undefined {
   nativeStatus();
   return addon;
+}
+
+/**
+ * The addon for the system calls Node lacks and nfsgate cannot do without (nanosecond utimensat,
+ * mknodat, linkat, readlinkat). NFSGATE_NO_NATIVE does not turn these off: it only disables the optional
+ * statx/openat fast paths and kernel file handles. The build makes the addon; a process without it
+ * cannot serve correctly, so this throws (a bug in the installation, reported at start).
+ */
+export function requiredFsAt(): FsAt {
+  const got = loadAddon();
+  if (got.addon === undefined) {
+    const reason = got.status.available ? 'unknown' : got.status.reason;
+    throw new Error(`the native addon is required (npm run build makes it): ${reason}`);
+  }
+  return got.addon;
 }
 
 /** The error node:fs would have thrown for `code`, so addon failures share the vfs's errno mapping and
