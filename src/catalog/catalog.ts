@@ -30,6 +30,10 @@ export class Catalog {
   readonly #dirty = new Set<ObjectId>();
   readonly #newRoots = new Map<ExportId, ObjectId>();
   readonly #newKernelHandles = new Map<ObjectId, Buffer>();
+  /** Written, but no sync has succeeded since: handed back to the pending sets if a sync fails. */
+  readonly #unsynced = new Set<ObjectId>();
+  readonly #unsyncedRoots = new Map<ExportId, ObjectId>();
+  readonly #unsyncedKernelHandles = new Map<ObjectId, Buffer>();
   readonly #rootByExport: Map<ExportId, ObjectId>;
   #nextId: bigint;
   readonly #wal: WalSync;
@@ -43,7 +47,16 @@ export class Catalog {
     this.#commit = new GroupCommit(
       () => this.#writePending(),
       () => this.#dirty.size + this.#newRoots.size + this.#newKernelHandles.size,
-      { ...options, sync: this.#wal },
+      {
+        ...options,
+        sync: options.sync ?? this.#wal,
+        onLost: () => this.#writeAgain(),
+        onDurable: () => {
+          this.#unsynced.clear();
+          this.#unsyncedRoots.clear();
+          this.#unsyncedKernelHandles.clear();
+        },
+      },
     );
   }
 
@@ -320,7 +333,7 @@ export class Catalog {
     if (this.#cache.size <= this.#cacheCapacity) return;
     for (const id of this.#cache.keys()) {
       if (this.#cache.size <= this.#cacheCapacity) break;
-      if (!this.#dirty.has(id)) this.#cache.delete(id);
+      if (!this.#dirty.has(id) && !this.#unsynced.has(id)) this.#cache.delete(id);
     }
   }
 
@@ -329,10 +342,25 @@ export class Catalog {
     // The WAL is synced by the group commit (WalSync), off the event loop; see GroupCommitOptions.sync.
     this.#rows.writeBatchUnsynced(objects, this.#newRoots, this.#newKernelHandles);
     const written = objects.length + this.#newRoots.size + this.#newKernelHandles.size;
+    for (const o of objects) this.#unsynced.add(o.id);
+    for (const [exportId, id] of this.#newRoots) this.#unsyncedRoots.set(exportId, id);
+    for (const [id, handle] of this.#newKernelHandles) this.#unsyncedKernelHandles.set(id, handle);
     this.#dirty.clear();
     this.#newRoots.clear();
     this.#newKernelHandles.clear();
     return written;
+  }
+
+  /** A sync failed: rows written since the last good one are written again by the next commit. */
+  #writeAgain(): void {
+    for (const id of this.#unsynced) this.#dirty.add(id);
+    for (const [exportId, id] of this.#unsyncedRoots)
+      if (!this.#newRoots.has(exportId)) this.#newRoots.set(exportId, id);
+    for (const [id, handle] of this.#unsyncedKernelHandles)
+      if (!this.#newKernelHandles.has(id)) this.#newKernelHandles.set(id, handle);
+    this.#unsynced.clear();
+    this.#unsyncedRoots.clear();
+    this.#unsyncedKernelHandles.clear();
   }
 }
 

@@ -8,7 +8,7 @@ export interface GroupCommitOptions {
   readonly lazyDelayMs?: number;
   /** A batch this large is committed without waiting for the timer. */
   readonly maxBatch?: number;
-  /** Told about a failed background commit; the changes stay pending and are retried. */
+  /** Told about a failed background commit or sync; the changes stay pending (or come back) and are retried. */
   readonly onError?: (err: unknown) => void;
   /**
    * Makes committed data durable when `commit` itself does not (it commits with SQLite's
@@ -16,6 +16,14 @@ export interface GroupCommitOptions {
    * their waiters only once `later` is done, so the fsync no longer stalls every other request.
    */
   readonly sync?: { now(): void; later(): Promise<void> };
+  /**
+   * A sync failed: what was committed since the last durable point may never reach the disk, and a later
+   * sync that succeeds does not prove otherwise (Linux may drop the dirty pages of a failed writeback and
+   * report the error only once). The owner makes those changes pending again, so they are written anew.
+   */
+  readonly onLost?: () => void;
+  /** Everything committed so far is durable (a sync that started after it succeeded). */
+  readonly onDurable?: () => void;
 }
 
 export interface GroupCommitStats {
@@ -35,6 +43,11 @@ const RETRY_DELAY_MS = 100;
 /**
  * Shares one durable commit among every change made in a short window. `commit` writes all pending
  * changes in one transaction and returns how many records it wrote; it must throw if nothing was written.
+ *
+ * With a background `sync`, at most one sync runs at a time and no background commit is made while it
+ * runs: everything committed is then covered by the sync under way, so its outcome decides for all of
+ * it. A failed sync rejects everyone waiting on it, hands the changes back (`onLost`) and retries; until
+ * a sync succeeds, durable() resolves for nobody.
  */
 export class GroupCommit {
   readonly #commit: () => number;
@@ -42,10 +55,14 @@ export class GroupCommit {
   readonly #delayMs: number;
   readonly #lazyDelayMs: number;
   #urgent = false;
-  /** The newest fsync under way: it covers every commit made before it started. */
-  #syncing: Promise<void> | undefined;
+  /** The background sync under way, and who waits for it. */
+  #syncing: { readonly done: Promise<void>; readonly waiters: Waiter[] } | undefined;
+  /** Something was committed that no successful sync has covered yet. */
+  #unsynced = false;
   readonly #maxBatch: number;
   readonly #onError: (err: unknown) => void;
+  readonly #onLost: () => void;
+  readonly #onDurable: () => void;
   readonly #sync: GroupCommitOptions['sync'];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #waiters: Waiter[] = [];
@@ -58,6 +75,8 @@ export class GroupCommit {
     this.#lazyDelayMs = options.lazyDelayMs ?? 200;
     this.#maxBatch = options.maxBatch ?? 512;
     this.#onError = options.onError ?? (() => {});
+    this.#onLost = options.onLost ?? (() => {});
+    this.#onDurable = options.onDurable ?? (() => {});
     this.#sync = options.sync;
   }
 
@@ -81,59 +100,35 @@ export class GroupCommit {
 
   /** Resolves once everything changed so far is committed and durable; rejects if that failed. */
   durable(): Promise<void> {
-    if (this.#pending() === 0) return this.#syncing ?? Promise.resolve();
+    if (this.#pending() === 0 && !this.#unsynced) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      this.changed();
+      const waiter = { resolve, reject };
+      // Nothing new: the sync under way covers everything committed.
+      if (this.#pending() === 0 && this.#syncing) this.#syncing.waiters.push(waiter);
+      else {
+        this.#waiters.push(waiter);
+        this.changed();
+      }
     });
   }
 
-  /** Commits now and makes it durable, synchronously; throws if the commit fails. */
+  /** Commits now and makes it durable, synchronously; throws if the commit or the sync fails. */
   flushNow(): void {
-    this.#commitPending(true);
-  }
-
-  /** Commits the pending changes; durable at once (`syncNow`) or once a background fsync is done. */
-  #commitPending(syncNow: boolean): void {
     this.#cancelTimer();
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    let records: number;
+    const waiters = this.#takeWaiters();
     try {
-      records = this.#pending() === 0 ? 0 : this.#commit();
-      if (records > 0 && this.#sync && syncNow) this.#sync.now();
-      if (records > 0) {
-        const s = this.#stats;
-        this.#stats = {
-          ...s,
-          commits: s.commits + 1,
-          records: s.records + records,
-          largestBatch: Math.max(s.largestBatch, records),
-        };
+      this.#commitOnce();
+      if (this.#sync && this.#unsynced) {
+        this.#sync.now();
+        // A background sync under way decides for what it covers (it may report an error this one did
+        // not see); without one, everything is durable now.
+        if (!this.#syncing) this.#markDurable();
       }
     } catch (err) {
-      this.#stats = { ...this.#stats, failures: this.#stats.failures + 1 };
-      for (const w of waiters) w.reject(err);
+      this.#failed(err, waiters);
       throw err;
     }
-    if (records === 0 || !this.#sync || syncNow) {
-      for (const w of waiters) w.resolve();
-      return;
-    }
-    const syncing = this.#sync.later();
-    this.#syncing = syncing;
-    syncing.then(
-      () => {
-        if (this.#syncing === syncing) this.#syncing = undefined;
-        for (const w of waiters) w.resolve();
-      },
-      (err: unknown) => {
-        if (this.#syncing === syncing) this.#syncing = undefined;
-        this.#stats = { ...this.#stats, failures: this.#stats.failures + 1 };
-        this.#onError(err);
-        for (const w of waiters) w.reject(err);
-      },
-    );
+    for (const w of waiters) w.resolve();
   }
 
   /** Stops the timer; pending changes are left for a final flushNow(). */
@@ -141,15 +136,80 @@ export class GroupCommit {
     this.#cancelTimer();
   }
 
+  /** Commits the pending changes (if any); throws if the commit fails. */
+  #commitOnce(): void {
+    const records = this.#pending() === 0 ? 0 : this.#commit();
+    if (records === 0) return;
+    if (this.#sync) this.#unsynced = true;
+    const s = this.#stats;
+    this.#stats = {
+      ...s,
+      commits: s.commits + 1,
+      records: s.records + records,
+      largestBatch: Math.max(s.largestBatch, records),
+    };
+  }
+
   #flushInBackground(): void {
     this.#timer = undefined;
     this.#urgent = false;
+    // Resumed when the sync under way ends.
+    if (this.#syncing) return;
+    const waiters = this.#takeWaiters();
     try {
-      this.#commitPending(false);
+      this.#commitOnce();
     } catch (err) {
-      this.#onError(err);
-      if (!this.#timer) this.#timer = setTimeout(() => this.#flushInBackground(), RETRY_DELAY_MS);
+      this.#failed(err, waiters);
+      this.#retryLater();
+      return;
     }
+    if (!this.#sync || !this.#unsynced) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    const syncing = { done: this.#sync.later(), waiters };
+    this.#syncing = syncing;
+    syncing.done.then(
+      () => {
+        this.#syncing = undefined;
+        this.#markDurable();
+        for (const w of syncing.waiters) w.resolve();
+        this.#resume();
+      },
+      (err: unknown) => {
+        this.#syncing = undefined;
+        this.#failed(err, syncing.waiters);
+        this.#onLost();
+        this.#retryLater();
+      },
+    );
+  }
+
+  #markDurable(): void {
+    this.#unsynced = false;
+    this.#onDurable();
+  }
+
+  #failed(err: unknown, waiters: readonly Waiter[]): void {
+    this.#stats = { ...this.#stats, failures: this.#stats.failures + 1 };
+    this.#onError(err);
+    for (const w of waiters) w.reject(err);
+  }
+
+  /** After a sync: changes made or waited for meanwhile get their commit. */
+  #resume(): void {
+    if (this.#waiters.length > 0 || this.#pending() > 0) this.changed();
+  }
+
+  #retryLater(): void {
+    this.#cancelTimer();
+    this.#timer = setTimeout(() => this.#flushInBackground(), RETRY_DELAY_MS);
+  }
+
+  #takeWaiters(): Waiter[] {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    return waiters;
   }
 
   #cancelTimer(): void {

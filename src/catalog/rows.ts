@@ -69,7 +69,7 @@ export class CatalogRows {
     );
     this.#deleteLinks = db.prepare('DELETE FROM links WHERE object_id = ?');
     this.#insertLink = db.prepare('INSERT INTO links (object_id, parent_id, name) VALUES (?, ?, ?)');
-    this.#insertRoot = db.prepare('INSERT INTO export_roots (export_id, object_id) VALUES (?, ?)');
+    this.#insertRoot = db.prepare('INSERT OR REPLACE INTO export_roots (export_id, object_id) VALUES (?, ?)');
   }
 
   load(id: ObjectId): CatalogObject | undefined {

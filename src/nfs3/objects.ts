@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogObject } from '../catalog/types.js';
+import type { Key } from '../handles/keyring.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
@@ -10,6 +11,7 @@ import type { NodeCache } from '../vfs/node-cache.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
+import { NotDurableError } from './not-durable.js';
 import type { NfsError } from './status.js';
 
 const NAME_MEMO_LIMIT = 200_000;
@@ -83,8 +85,8 @@ export interface ObjectsOptions {
   ) => void;
   /** Kernel file handles, when available: recorded with new objects, used to find moved ones. */
   readonly kernelHandles?: KernelHandles;
-  /** The id of the key that seals new handles, so sealed handles can be reused while it stays active. */
-  readonly activeKeyId?: () => number;
+  /** The key that seals new handles, so sealed handles can be reused while it stays active. */
+  readonly activeKey?: () => Key;
   /** Called for every refused handle, with the reason (metrics). */
   readonly onRefusal?: (reason: string) => void;
 }
@@ -99,28 +101,32 @@ export interface ObjectsOptions {
 export class Objects {
   /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
   private readonly names = new Map<string, ObjectId>();
-  private readonly handles = new Map<ObjectId, FileHandle>();
+  private readonly handles = new Map<ObjectId, { readonly fh: FileHandle; readonly key: Key }>();
   private readonly kernelCaptured = new Set<ObjectId>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
   handleFor(exp: ExportRuntime, obj: CatalogObject): FileHandle {
     // Sealing costs an HMAC: handles of objects seen again (READDIRPLUS of a big directory) are reused
-    // while the key that sealed them is still the active one.
-    const activeKey = this.o.activeKeyId?.();
-    const cached = this.handles.get(obj.id);
+    // while the very key that sealed them is still the active one. The key itself is compared, not its
+    // id: ids of retired keys are recycled, and a handle sealed with a retired key is STALE.
+    const key = this.o.activeKey?.();
+    const memo = this.handles.get(obj.id);
     if (
-      cached &&
-      activeKey !== undefined &&
-      cached[1] === activeKey &&
-      cached.readUInt32BE(12) === obj.generation
+      memo &&
+      key !== undefined &&
+      (memo.key === key || memo.key.secret.equals(key.secret)) &&
+      memo.fh.readUInt32BE(12) === obj.generation
     ) {
-      return cached;
+      return memo.fh;
     }
     const fh = this.o.sealer.seal(exp.id, obj.id, obj.generation);
-    if (activeKey !== undefined) {
+    // The key that sealed it: seal() reads the active key itself, which is the same object unless
+    // another process rotated meanwhile, and then the next call simply seals again.
+    const sealedWith = this.o.activeKey?.();
+    if (sealedWith !== undefined && fh[1] === sealedWith.id) {
       if (this.handles.size >= HANDLE_MEMO_LIMIT) this.handles.clear();
-      this.handles.set(obj.id, fh);
+      this.handles.set(obj.id, { fh, key: sealedWith });
     }
     return fh;
   }
@@ -412,9 +418,13 @@ export class Objects {
     return obj;
   }
 
-  /** Waits until every catalog change made so far is on stable storage. */
-  durable(): Promise<void> {
-    return this.o.catalog.durable();
+  /** Waits until every catalog change made so far is on stable storage; NotDurableError if that failed. */
+  async durable(): Promise<void> {
+    try {
+      await this.o.catalog.durable();
+    } catch (err) {
+      throw new NotDurableError(err);
+    }
   }
 
   catalogObject(id: ObjectId): CatalogObject | undefined {

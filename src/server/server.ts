@@ -119,7 +119,7 @@ export class NfsgateServer {
     const nodes = new NodeCache();
     const objects = new Objects({
       sealer,
-      activeKeyId: () => keyring.active().id,
+      activeKey: () => keyring.active(),
       ...(kernel && { kernelHandles: kernel }),
       onFoundAgain: (how, obj) =>
         log.info({ object: obj.id.toString(), how }, 'object found again after it moved behind the server'),

@@ -217,4 +217,42 @@ describe('Catalog', () => {
   it('refuses a parent that is not an object of the export (a caller bug)', () => {
     assert.throws(() => catalog.recordLink(exportId, (root.id + 999n) as never, name('z'), ident(99n), 1));
   });
+
+  describe('Catalog when a WAL sync fails', () => {
+    it('refuses durability for that batch, writes its rows again and waits for a sync that succeeds', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nfsgate-catalog-sync-'));
+      try {
+        const store = openStore(dir);
+        const exportId = new ExportRegistry(store).bindExport({
+          path: '/srv',
+          name: '/srv',
+          rootIdentity: ROOT_IDENT,
+        }).id;
+        let failures = 1;
+        let syncs = 0;
+        const catalog = new Catalog(store, {
+          sync: {
+            now: () => {},
+            later: async () => {
+              syncs++;
+              if (failures-- > 0) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+            },
+          },
+        });
+        const root = catalog.root(exportId, ROOT_IDENT);
+        const a = catalog.recordLink(exportId, root.id, name('a'), ident(10n), FileType.NF3REG);
+        await assert.rejects(catalog.durable(), /EIO/);
+        const written = catalog.commitStats.records;
+        await catalog.durable();
+        assert.equal(syncs, 2);
+        assert.ok(catalog.commitStats.records > written, 'the rows of the failed batch were written again');
+        const other = new Catalog(openStore(dir));
+        assert.deepEqual(names(other.get(a.id)), ['a']);
+        catalog.close();
+        other.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });

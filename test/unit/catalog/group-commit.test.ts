@@ -117,4 +117,116 @@ describe('GroupCommit', () => {
     gc.flushNow();
     assert.equal(state.syncsNow, 1, 'a synchronous flush syncs synchronously');
   });
+
+  describe('when a background fsync fails', () => {
+    /** A fake store whose written changes are only durable once a sync succeeds; `lost` puts the
+     * changes of failed syncs back, as the catalog does. */
+    function failingSync() {
+      const state = { pending: 0, written: 0, unsynced: 0, durable: 0, syncFailures: 1, syncs: 0 };
+      const errors: unknown[] = [];
+      const gc = new GroupCommit(
+        () => {
+          const n = state.pending;
+          state.written += n;
+          state.unsynced += n;
+          state.pending = 0;
+          return n;
+        },
+        () => state.pending,
+        {
+          delayMs: 1,
+          onError: (e) => errors.push(e),
+          onLost: () => {
+            state.pending += state.unsynced;
+            state.unsynced = 0;
+          },
+          onDurable: () => {
+            state.durable += state.unsynced;
+            state.unsynced = 0;
+          },
+          sync: {
+            now: () => {},
+            later: async () => {
+              state.syncs++;
+              await new Promise((r) => setTimeout(r, 5));
+              if (state.syncFailures > 0) {
+                state.syncFailures--;
+                throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+              }
+            },
+          },
+        },
+      );
+      return { gc, state, errors };
+    }
+
+    it('rejects the callers waiting for that batch: their replies must not claim durability', async () => {
+      const { gc, state } = failingSync();
+      state.pending = 2;
+      await assert.rejects(gc.durable(), /EIO/);
+      assert.equal(state.durable, 0);
+    });
+
+    it('makes a later durable() wait for a sync that succeeds, even with nothing new pending', async () => {
+      const { gc, state, errors } = failingSync();
+      state.pending = 2;
+      await assert.rejects(gc.durable(), /EIO/);
+      await gc.durable();
+      assert.equal(state.durable, 2, 'the changes of the failed batch are durable now');
+      assert.equal(state.written, 4, 'they were written again: pages of a failed writeback may be gone');
+      assert.equal(errors.length, 1);
+      assert.equal(gc.stats.failures, 1);
+    });
+
+    it('retries by itself when nobody waits', async () => {
+      const { gc, state } = failingSync();
+      state.pending = 1;
+      gc.changed();
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(state.durable, 1);
+      assert.equal(state.syncs, 2);
+      assert.equal(state.unsynced, 0);
+      await gc.durable();
+    });
+
+    it('keeps callers that join a sync under way waiting for its outcome', async () => {
+      const { gc, state } = failingSync();
+      state.pending = 1;
+      const first = gc.durable();
+      await new Promise((r) => setTimeout(r, 2));
+      const joined = gc.durable();
+      await assert.rejects(first, /EIO/);
+      await assert.rejects(joined, /EIO/);
+      await gc.durable();
+      assert.equal(state.durable, 1);
+    });
+
+    it('without onLost still syncs again before anyone is told the data is durable', async () => {
+      const state = { syncs: 0, fail: true, pending: 1 };
+      const gc = new GroupCommit(
+        () => {
+          const n = state.pending;
+          state.pending = 0;
+          return n;
+        },
+        () => state.pending,
+        {
+          delayMs: 1,
+          sync: {
+            now: () => {},
+            later: async () => {
+              state.syncs++;
+              if (state.fail) {
+                state.fail = false;
+                throw new Error('EIO');
+              }
+            },
+          },
+        },
+      );
+      await assert.rejects(gc.durable(), /EIO/);
+      await gc.durable();
+      assert.equal(state.syncs, 2);
+    });
+  });
 });
