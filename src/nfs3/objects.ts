@@ -217,10 +217,17 @@ export class Objects {
       this.o.onFoundAgain?.('kernel-handle', obj);
       return viaKernel;
     }
-    for (const link of obj.links) {
-      const parent = this.o.catalog.get(link.parentId);
+    const lastDirs = obj.links.map((l) => l.parentId);
+    if (obj.lastDir !== undefined && !lastDirs.includes(obj.lastDir)) lastDirs.push(obj.lastDir);
+    for (const parentId of lastDirs) {
+      const parent = this.o.catalog.get(parentId);
       if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
-      const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
+      // The directory a removed name was in is worth finding again; a renamed one only if still cached.
+      const dir =
+        parent.id === exp.rootId
+          ? exp.root
+          : (this.o.nodes.get(parent.id) ??
+            (obj.links.length === 0 && parentId === obj.lastDir ? this.nodeOf(exp, parent) : undefined));
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {
@@ -425,17 +432,30 @@ export class Objects {
     return this.o.catalog.findByIdentity(exp.id, ident);
   }
 
-  /** REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. */
-  unlinkName(dirId: ObjectId, name: Buffer): ObjectId | undefined {
+  /**
+   * REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. With names left
+   * (`linksLeft` > 0) the object and its handles live on.
+   */
+  unlinkName(dirId: ObjectId, name: Buffer, linksLeft: bigint): ObjectId | undefined {
     this.names.delete(nameKey(dirId, name));
-    return this.o.catalog.removeLink(dirId, name)?.id;
+    return this.o.catalog.removeLink(dirId, name, linksLeft)?.id;
   }
 
-  /** RENAME: the name moves; an object the catalog did not know under it simply loses the target name. */
-  moveName(fromDir: ObjectId, fromName: Buffer, toDir: ObjectId, toName: Buffer): void {
+  /**
+   * RENAME: the name moves; an object the catalog did not know under it simply loses the target name.
+   * The object it replaced lives on if it has names left (`replacedLinksLeft`).
+   */
+  moveName(
+    fromDir: ObjectId,
+    fromName: Buffer,
+    toDir: ObjectId,
+    toName: Buffer,
+    replacedLinksLeft: bigint,
+  ): void {
     this.names.delete(nameKey(fromDir, fromName));
     this.names.delete(nameKey(toDir, toName));
-    if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName)) this.o.catalog.removeLink(toDir, toName);
+    if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName, replacedLinksLeft))
+      this.o.catalog.removeLink(toDir, toName, replacedLinksLeft);
   }
 
   /** Forgets the cached descriptor of an object that no longer exists. */

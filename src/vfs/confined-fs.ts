@@ -29,7 +29,7 @@ import type { Caller } from './credentials.js';
 import { openWithRelief } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { isDotDot, isDotOrDotDot, NAME_MAX, validateName, validateSymlinkTarget } from './names.js';
-import { type FsAt, nativeFsAt, systemError } from './native.js';
+import { type FsAt, nativeFsAt, requiredFsAt, systemError } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import {
   assignCookies,
@@ -69,6 +69,8 @@ export interface Removed {
   readonly dir: WccData;
   /** The object whose name was removed (it may live on under other names). */
   readonly removed: Identity;
+  /** How many names it has left (0 for a directory): above 0, its handles stay valid. */
+  readonly linksLeft: bigint;
 }
 
 export interface Renamed {
@@ -77,6 +79,8 @@ export interface Renamed {
   readonly moved: Identity;
   /** The object the target name referred to before, if any. */
   readonly replaced: Identity | undefined;
+  /** How many names the replaced object has left (0 when there was none, or for a directory). */
+  readonly replacedLinksLeft: bigint;
 }
 
 export interface Linked {
@@ -382,6 +386,7 @@ export class ConfinedFs {
       toDir: this.wccAfter(toDir, toSt.value),
       moved: identityOf(source.value),
       replaced: target.ok ? identityOf(target.value) : undefined,
+      replacedLinksLeft: target.ok ? linksLeftAfterRemoval(target.value) : 0n,
     });
   }
 
@@ -397,13 +402,11 @@ export class ConfinedFs {
     const dirSt = this.verifyDir(dir, caller, W_OK | X_OK);
     if (!dirSt.ok) return dirSt;
     const newPath = procPath(dir.fd, name);
-    // link(2) cannot take the magic link as its source (it would link the /proc entry itself), so the
-    // object's current name is found by walking from the root without following symlinks.
-    const linked = this.withLocation(node, (parentFd, oldName) => {
-      const made = attempt(() => fs.linkSync(procPath(parentFd, oldName), newPath));
-      return made.ok ? ok(undefined) : fail<undefined>(made.errno);
-    });
-    if (!linked.ok) return linked;
+    // Linked through the descriptor itself, not through a name: the name it was opened through may have
+    // been removed while the object lives on under others (rename(a, b); link(b, a); unlink(b); ...).
+    const linked = requiredFsAt().linkFdAt(node.fd, dir.fd, name);
+    if (linked !== undefined)
+      return fail(linked === 'ENOENT' ? 'ESTALE' : toErrno(systemError(linked, 'linkat')));
     const created = this.childIdentity(dir.fd, name);
     if (!created.ok || !sameIdentity(created.value, node.ident)) {
       attempt(() => fs.unlinkSync(newPath));
@@ -725,13 +728,24 @@ export class ConfinedFs {
     const path = procPath(dir.fd, name);
     const done = attempt(() => (directory ? fs.rmdirSync(path) : fs.unlinkSync(path)));
     if (!done.ok) return fail(done.errno);
-    return ok({ dir: this.wccAfter(dir, dirSt.value), removed: identityOf(child.value) });
+    return ok({
+      dir: this.wccAfter(dir, dirSt.value),
+      removed: identityOf(child.value),
+      linksLeft: linksLeftAfterRemoval(child.value),
+    });
   }
 
   private wccAfter(dir: VNode, before: BigIntStats): WccData {
     const after = this.verify(dir);
     return { before: wccAttrs(before), after: after.ok ? attrsFromStats(after.value) : undefined };
   }
+}
+
+/** The link count of an object one of whose names was just removed; a directory has no others. */
+function linksLeftAfterRemoval(st: StatLike): bigint {
+  if ((Number(st.mode) & 0o170000) === S_IFDIR) return 0n;
+  const nlink = BigInt(st.nlink);
+  return nlink > 0n ? nlink - 1n : 0n;
 }
 
 /** A VNode for a freshly opened descriptor, which it takes over (closed on failure). */
