@@ -7,6 +7,7 @@ import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
+import { identityOfFd } from '../vfs/reuse-tag.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
@@ -212,6 +213,10 @@ export class Objects {
    * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
   private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    // Nothing tells this object from a later one reusing its inode number (no birth time, no generation):
+    // a search, or a kernel handle whose bytes the filesystem may give another object (a FUSE daemon's
+    // node ids), could hand out another object. It is found only under a name it is known by.
+    if (obj.ident.btime === 0n) return undefined;
     const viaKernel = this.findByKernelHandle(exp, obj);
     if (viaKernel) {
       this.o.onFoundAgain?.('kernel-handle', obj);
@@ -262,8 +267,7 @@ export class Objects {
     let where: Buffer;
     try {
       const st = fstatSync(fd, { bigint: true });
-      if (st.nlink === 0n || !sameIdentity({ dev: st.dev, ino: st.ino, btime: st.birthtimeNs }, obj.ident))
-        return undefined;
+      if (st.nlink === 0n || !sameIdentity(identityOfFd(fd, st), obj.ident)) return undefined;
       where = readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
     } catch {
       return undefined;

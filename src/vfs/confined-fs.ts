@@ -18,7 +18,6 @@ import {
   type Attrs,
   attrsFromStats,
   fileTypeOf,
-  identityOf,
   type NfsTime,
   type StatLike,
   type WccAttrs,
@@ -40,6 +39,7 @@ import {
   DOTDOT_COOKIE,
   verifierFromMtime,
 } from './readdir.js';
+import { identityOfChild, identityOfFd } from './reuse-tag.js';
 import { makeSpecial, type SpecialType } from './special-files.js';
 import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
 
@@ -158,7 +158,7 @@ export class ConfinedFs {
       );
       if (!opened.ok) return fail(opened.errno);
       this.rootFd = opened.value;
-      this.rootIdent = identityOf(fs.fstatSync(opened.value, BIGINT));
+      this.rootIdent = identityOfFd(opened.value, fs.fstatSync(opened.value, BIGINT));
     }
     return this.reopen(this.rootFd, this.rootIdent!);
   }
@@ -286,7 +286,7 @@ export class ConfinedFs {
     }
     const fd = opened.value;
     const owned = this.takeOwnership(fd, caller, pre.value, mode, FileType.REG);
-    const node = owned.ok ? this.reopen(fd, identityOf(fs.fstatSync(fd, BIGINT))) : owned;
+    const node = owned.ok ? this.reopen(fd, identityOfFd(fd, fs.fstatSync(fd, BIGINT))) : owned;
     closeQuietly(fd);
     return this.finishCreate(dir, pre.value, node, true);
   }
@@ -367,6 +367,9 @@ export class ConfinedFs {
     if (!source.ok) return source;
     const target = this.lstatChild(toDir.fd, toName);
     if (!target.ok && target.errno !== 'ENOENT') return target;
+    // Both names change meaning below: their identities are read while they still name the objects.
+    const moved = identityOfChild(fromDir.fd, fromName, source.value);
+    const replaced = target.ok ? identityOfChild(toDir.fd, toName, target.value) : undefined;
     if (this.enforce) {
       const sourceAttrs = attrsFromStats(source.value);
       if (!stickyAllows(caller, attrsFromStats(fromSt.value), sourceAttrs)) return fail('EPERM');
@@ -384,8 +387,8 @@ export class ConfinedFs {
     return ok({
       fromDir: this.wccAfter(fromDir, fromSt.value),
       toDir: this.wccAfter(toDir, toSt.value),
-      moved: identityOf(source.value),
-      replaced: target.ok ? identityOf(target.value) : undefined,
+      moved,
+      replaced,
       replacedLinksLeft: target.ok ? linksLeftAfterRemoval(target.value) : 0n,
     });
   }
@@ -459,7 +462,7 @@ export class ConfinedFs {
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
     if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
-    return ok({ attrs: attrsFromStats(st.value), ident: identityOf(st.value) });
+    return ok({ attrs: attrsFromStats(st.value), ident: identityOfChild(dir.fd, name, st.value) });
   }
 
   /** The fileid of a listed entry, cached in the snapshot after the first lstat. */
@@ -530,7 +533,7 @@ export class ConfinedFs {
   private verify(node: VNode): FsResult<BigIntStats> {
     const st = attempt(() => fs.fstatSync(node.fd, BIGINT));
     if (!st.ok) return fail(st.errno === 'EBADF' ? 'EBADF' : st.errno);
-    return sameIdentity(identityOf(st.value), node.ident) ? st : fail('EBADF');
+    return sameIdentity(identityOfFd(node.fd, st.value), node.ident) ? st : fail('EBADF');
   }
 
   private verifyDir(dir: VNode, caller: Caller, want: number): FsResult<BigIntStats> {
@@ -585,7 +588,7 @@ export class ConfinedFs {
 
   private childIdentity(dirFd: number, name: Buffer): FsResult<Identity> {
     const st = this.lstatChild(dirFd, name);
-    return st.ok ? ok(identityOf(st.value)) : st;
+    return st.ok ? ok(identityOfChild(dirFd, name, st.value)) : st;
   }
 
   private resolved(node: FsResult<VNode>): FsResult<Resolved> {
@@ -725,12 +728,13 @@ export class ConfinedFs {
     if (this.enforce && !stickyAllows(caller, attrsFromStats(dirSt.value), attrsFromStats(child.value))) {
       return fail('EPERM');
     }
+    const removed = identityOfChild(dir.fd, name, child.value);
     const path = procPath(dir.fd, name);
     const done = attempt(() => (directory ? fs.rmdirSync(path) : fs.unlinkSync(path)));
     if (!done.ok) return fail(done.errno);
     return ok({
       dir: this.wccAfter(dir, dirSt.value),
-      removed: identityOf(child.value),
+      removed,
       linksLeft: linksLeftAfterRemoval(child.value),
     });
   }
@@ -752,7 +756,7 @@ function linksLeftAfterRemoval(st: StatLike): bigint {
 function describe(fd: number): FsResult<VNode> {
   const st = fstatOf(fd);
   if (!st.ok) closeQuietly(fd);
-  return st.ok ? ok({ fd, ident: identityOf(st.value), type: fileTypeOf(st.value) }) : st;
+  return st.ok ? ok({ fd, ident: identityOfFd(fd, st.value), type: fileTypeOf(st.value) }) : st;
 }
 
 function fstatOf(fd: number): FsResult<StatLike> {

@@ -83,7 +83,7 @@ describe('Catalog: objects with names the filesystem still has', () => {
   });
 });
 
-describe('schema step 4 (objects.last_dir)', () => {
+describe('schema step 4 (objects.last_dir, exports.identity)', () => {
   it('upgrades a version-3 catalog with its rows intact and no last directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nfsgate-v3-'));
     try {
@@ -105,6 +105,7 @@ describe('schema step 4 (objects.last_dir)', () => {
       // Back to the version-3 shape: the column did not exist.
       const db = new Database(join(state, DATABASE_FILE));
       db.exec('ALTER TABLE objects DROP COLUMN last_dir');
+      db.exec('ALTER TABLE exports DROP COLUMN identity');
       db.pragma('user_version = 3');
       db.close();
 
@@ -112,6 +113,8 @@ describe('schema step 4 (objects.last_dir)', () => {
       assert.equal(store.openedAtVersion, 3);
       const columns = store.db.prepare('PRAGMA table_info(objects)').all() as { name: string }[];
       assert.ok(columns.some((c) => c.name === 'last_dir'));
+      const [exp] = new ExportRegistry(store).listExports();
+      assert.equal(exp?.identity, undefined, 'recorded at the next start, not guessed');
       const catalog = new Catalog(store);
       const old = catalog.findByIdentity(1 as ExportId, ident(40n));
       assert.equal(old?.links[0]?.name.toString(), 'old');
