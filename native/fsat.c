@@ -267,6 +267,31 @@ static napi_value open_by_handle_at_fn(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * linkFdAt(fd, newDirfd, newName) -> undefined | errno name. A new name in `newDirfd` for exactly the
+ * object `fd` refers to (an O_PATH descriptor is fine), whichever name it was opened through and even
+ * when that name has since been removed: linkat of the /proc/self/fd magic link with AT_SYMLINK_FOLLOW,
+ * which needs no privilege (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH). An object without links left
+ * gives 'ENOENT'.
+ */
+static napi_value link_fd_at(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int32_t fd, new_dirfd;
+  if (!get_int(env, argv[0], &fd)) return type_error(env, "linkFdAt: fd must be a number");
+  if (!get_int(env, argv[1], &new_dirfd)) return type_error(env, "linkFdAt: newDirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[2], name);
+  if (bad < 0) return type_error(env, "linkFdAt: newName must be a Buffer");
+  if (bad > 0) return errno_value(env, bad);
+  if (name[0] == '\0') return errno_value(env, ENOENT);
+  if (fd < 0 || new_dirfd < 0) return errno_value(env, EBADF);
+  char self[64];
+  snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, self, new_dirfd, name, AT_SYMLINK_FOLLOW) != 0) return errno_value(env, errno);
+  return NULL;
+}
+
 static napi_status export_int(napi_env env, napi_value target, const char *key, int32_t value) {
   napi_value v;
   napi_status status = napi_create_int32(env, value, &v);
@@ -280,6 +305,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"openAt", NULL, open_at, NULL, NULL, NULL, napi_enumerable, NULL},
       {"nameToHandleAt", NULL, name_to_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openByHandleAt", NULL, open_by_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"linkFdAt", NULL, link_fd_at, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   napi_value constants;

@@ -124,10 +124,15 @@ export class Catalog {
     return this.#update(found, { state: 'live', type, links });
   }
 
-  /** REMOVE, RMDIR, or the target of a RENAME: an object losing its last known name is gone. */
-  removeLink(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
+  /**
+   * REMOVE, RMDIR, or the target of a RENAME. `linksLeft` is how many names the filesystem says the
+   * object still has: 0 makes it gone whatever names the catalog still lists (they are stale); above 0
+   * it stays live even when the catalog knows none of them, and is found again under another name when
+   * used (as a moved object is). Undefined (not known): gone when its last known name goes.
+   */
+  removeLink(parentId: ObjectId, name: Buffer, linksLeft?: bigint): CatalogObject | undefined {
     const owner = this.#linkOwner(parentId, name);
-    return owner ? this.#dropName(owner, parentId, name) : undefined;
+    return owner ? this.#dropName(owner, parentId, name, linksLeft) : undefined;
   }
 
   /**
@@ -139,6 +144,7 @@ export class Catalog {
     fromName: Buffer,
     toParent: ObjectId,
     toName: Buffer,
+    replacedLinksLeft?: bigint,
   ): CatalogObject | undefined {
     const owner = this.#linkOwner(fromParent, fromName);
     if (!owner) return undefined;
@@ -147,7 +153,7 @@ export class Catalog {
     if (target?.id === owner.id) return owner;
     const dest = this.get(toParent);
     if (!dest) throw new Error(`rename into unknown directory ${toParent}`);
-    this.#takeName(toParent, toName, owner.id);
+    if (target) this.#dropName(target, toParent, toName, replacedLinksLeft);
     const current = this.#mustGet(owner.id);
     const to: CatalogLink = Object.freeze({ parentId: toParent, name: Buffer.from(toName) });
     const links = current.links.map((l) => (l.parentId === fromParent && l.name.equals(fromName) ? to : l));
@@ -286,9 +292,13 @@ export class Catalog {
     if (holder && holder.id !== newOwner) this.#dropName(holder, parentId, name);
   }
 
-  #dropName(owner: CatalogObject, parentId: ObjectId, name: Buffer): CatalogObject {
+  #dropName(owner: CatalogObject, parentId: ObjectId, name: Buffer, linksLeft?: bigint): CatalogObject {
+    if (linksLeft === 0n) return this.#update(owner, { links: [], state: 'gone' });
     const links = owner.links.filter((l) => !(l.parentId === parentId && l.name.equals(name)));
-    return this.#update(owner, { links, state: links.length === 0 ? 'gone' : owner.state });
+    if (links.length > 0 || linksLeft === undefined)
+      return this.#update(owner, { links, state: links.length === 0 ? 'gone' : owner.state });
+    // Names the catalog never saw remain: the directory it was last seen in is where to look first.
+    return this.#update(owner, { links, lastDir: parentId });
   }
 
   #create(exportId: ExportId, ident: FileIdentity, type: FileType, links: CatalogLink[]): CatalogObject {
@@ -305,11 +315,15 @@ export class Catalog {
     return o;
   }
 
-  #update(o: CatalogObject, change: Partial<Pick<CatalogObject, 'state' | 'type' | 'links'>>): CatalogObject {
+  #update(
+    o: CatalogObject,
+    change: Partial<Pick<CatalogObject, 'state' | 'type' | 'links' | 'lastDir'>>,
+  ): CatalogObject {
     // A LOOKUP of a known name changes nothing and must not cost a commit.
     const unchanged =
       (change.state ?? o.state) === o.state &&
       (change.type ?? o.type) === o.type &&
+      (change.lastDir ?? o.lastDir) === o.lastDir &&
       (change.links === undefined || sameLinks(change.links, o.links));
     if (unchanged) return o;
     const next: CatalogObject = Object.freeze({

@@ -12,6 +12,7 @@ interface ObjectRow {
   type: bigint;
   generation: bigint;
   state: 'live' | 'gone';
+  last_dir: bigint | null;
 }
 
 interface LinkRow {
@@ -64,8 +65,9 @@ export class CatalogRows {
       )
       .safeIntegers(true);
     this.#upsertObject = db.prepare(
-      `INSERT INTO objects (id, export_id, dev, ino, btime, type, generation, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state`,
+      `INSERT INTO objects (id, export_id, dev, ino, btime, type, generation, state, last_dir)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state, last_dir = excluded.last_dir`,
     );
     this.#deleteLinks = db.prepare('DELETE FROM links WHERE object_id = ?');
     this.#insertLink = db.prepare('INSERT INTO links (object_id, parent_id, name) VALUES (?, ?, ?)');
@@ -88,6 +90,7 @@ export class CatalogRows {
       generation: Number(row.generation),
       state: row.state,
       links: Object.freeze(links),
+      ...(row.last_dir !== null && { lastDir: asObjectId(row.last_dir) }),
     });
   }
 
@@ -156,6 +159,7 @@ export class CatalogRows {
             o.type,
             o.generation,
             o.state,
+            o.lastDir ?? null,
           );
         }
         // All old names go before any new one is written: a name may have moved between two objects.

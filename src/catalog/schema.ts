@@ -50,4 +50,11 @@ export const CATALOG_SCHEMA: readonly MigrationStep[] = [
       );
     `,
   },
+  {
+    // An object that lost its last known name but still has names the catalog never saw (hard links made
+    // on the host) stays live; the directory of the removed name is where a search for it starts.
+    version: 4,
+    owner: 'catalog',
+    up: 'ALTER TABLE objects ADD COLUMN last_dir INTEGER REFERENCES objects (id);',
+  },
 ];

@@ -31,4 +31,7 @@ export interface CatalogObject {
   readonly state: ObjectState;
   /** Known names. A directory has one, a file with hard links may have several, an export root none. */
   readonly links: readonly CatalogLink[];
+  /** The directory of the last name removed while the object kept names the catalog does not know (hard
+   * links made behind the server's back): the first place to look for it. */
+  readonly lastDir?: ObjectId;
 }

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Catalog } from '../catalog/catalog.js';
 import { Keyring, KeyringError } from '../handles/keyring.js';
@@ -8,6 +8,8 @@ import { ExportRegistry } from '../store/exports.js';
 import { asObjectId } from '../store/ids.js';
 import { MountList } from '../store/mounts.js';
 import { openStore, type Store } from '../store/store.js';
+import { O_NOFOLLOW, O_PATH } from '../vfs/proc-path.js';
+import { identityOfFd } from '../vfs/reuse-tag.js';
 import { type FlagSpec, parseArgs, stringFlag, UsageError } from './args.js';
 import { defaultStateDir } from './state-dir.js';
 
@@ -67,10 +69,10 @@ export function keys(argv: string[]): number {
 
 export function exportsList(argv: string[]): number {
   return withStore(argv.slice(1), (store) => {
-    out('ID  STATE     FSID                  NAME             PATH');
+    out('ID  STATE     FSID                  NAME             IDENTITY     PATH');
     for (const e of new ExportRegistry(store).listExports()) {
       out(
-        `${String(e.id).padEnd(3)} ${e.state.padEnd(9)} ${e.fsid.toString().padEnd(21)} ${e.name.padEnd(16)} ${e.path}`,
+        `${String(e.id).padEnd(3)} ${e.state.padEnd(9)} ${e.fsid.toString().padEnd(21)} ${e.name.padEnd(16)} ${(e.identity ?? '-').padEnd(12)} ${e.path}`,
       );
     }
     return 0;
@@ -137,11 +139,16 @@ export function handleInspect(argv: string[]): number {
         if (path !== undefined) {
           let onDisk = 'missing';
           try {
-            const st = lstatSync(path, { bigint: true });
-            onDisk =
-              st.ino === obj.ident.ino && st.birthtimeNs === obj.ident.btime
-                ? 'present, same object'
-                : 'another object under that name now';
+            const fd = openSync(path, O_PATH | O_NOFOLLOW);
+            try {
+              const now = identityOfFd(fd, fstatSync(fd, { bigint: true }));
+              onDisk =
+                now.ino === obj.ident.ino && now.btime === obj.ident.btime
+                  ? 'present, same object'
+                  : 'another object under that name now';
+            } finally {
+              closeSync(fd);
+            }
           } catch {}
           out(`on disk:    ${onDisk}`);
         }

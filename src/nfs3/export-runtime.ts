@@ -2,6 +2,7 @@ import type { ExportId, ObjectId } from '../store/ids.js';
 import type { ConfinedFs } from '../vfs/confined-fs.js';
 import type { Caller, SquashPolicy } from '../vfs/credentials.js';
 import type { DataIo } from '../vfs/data.js';
+import type { IdentityKind } from '../vfs/reuse-tag.js';
 import type { VNode } from '../vfs/types.js';
 
 /** How one client may use an export, after matching its address against the export's client list. */
@@ -20,6 +21,8 @@ export interface ExportRuntime {
   /** The MOUNT path clients ask for, e.g. `/export`. */
   readonly name: string;
   readonly path: string;
+  /** What tells its objects apart from later ones reusing their inode numbers (vfs/reuse-tag.ts). */
+  readonly identity: IdentityKind;
   readonly fs: ConfinedFs;
   /** The same export's filesystem, read-only: used for clients whose options say `ro`. */
   readonly fsReadOnly: ConfinedFs;

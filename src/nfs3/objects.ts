@@ -8,6 +8,7 @@ import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
+import { identityOfFd } from '../vfs/reuse-tag.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
@@ -218,15 +219,26 @@ export class Objects {
    * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
   private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+    // Nothing tells this object from a later one reusing its inode number (no birth time, no generation):
+    // a search, or a kernel handle whose bytes the filesystem may give another object (a FUSE daemon's
+    // node ids), could hand out another object. It is found only under a name it is known by.
+    if (obj.ident.btime === 0n) return undefined;
     const viaKernel = this.findByKernelHandle(exp, obj);
     if (viaKernel) {
       this.o.onFoundAgain?.('kernel-handle', obj);
       return viaKernel;
     }
-    for (const link of obj.links) {
-      const parent = this.o.catalog.get(link.parentId);
+    const lastDirs = obj.links.map((l) => l.parentId);
+    if (obj.lastDir !== undefined && !lastDirs.includes(obj.lastDir)) lastDirs.push(obj.lastDir);
+    for (const parentId of lastDirs) {
+      const parent = this.o.catalog.get(parentId);
       if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
-      const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
+      // The directory a removed name was in is worth finding again; a renamed one only if still cached.
+      const dir =
+        parent.id === exp.rootId
+          ? exp.root
+          : (this.o.nodes.get(parent.id) ??
+            (obj.links.length === 0 && parentId === obj.lastDir ? this.nodeOf(exp, parent) : undefined));
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {
@@ -261,8 +273,7 @@ export class Objects {
     let where: Buffer;
     try {
       const st = fstatSync(fd, { bigint: true });
-      if (st.nlink === 0n || !sameIdentity({ dev: st.dev, ino: st.ino, btime: st.birthtimeNs }, obj.ident))
-        return undefined;
+      if (st.nlink === 0n || !sameIdentity(identityOfFd(fd, st), obj.ident)) return undefined;
       where = readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
     } catch {
       return undefined;
@@ -435,17 +446,30 @@ export class Objects {
     return this.o.catalog.findByIdentity(exp.id, ident);
   }
 
-  /** REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. */
-  unlinkName(dirId: ObjectId, name: Buffer): ObjectId | undefined {
+  /**
+   * REMOVE/RMDIR: the name is gone; returns the id of the object that had it, if known. With names left
+   * (`linksLeft` > 0) the object and its handles live on.
+   */
+  unlinkName(dirId: ObjectId, name: Buffer, linksLeft: bigint): ObjectId | undefined {
     this.names.delete(nameKey(dirId, name));
-    return this.o.catalog.removeLink(dirId, name)?.id;
+    return this.o.catalog.removeLink(dirId, name, linksLeft)?.id;
   }
 
-  /** RENAME: the name moves; an object the catalog did not know under it simply loses the target name. */
-  moveName(fromDir: ObjectId, fromName: Buffer, toDir: ObjectId, toName: Buffer): void {
+  /**
+   * RENAME: the name moves; an object the catalog did not know under it simply loses the target name.
+   * The object it replaced lives on if it has names left (`replacedLinksLeft`).
+   */
+  moveName(
+    fromDir: ObjectId,
+    fromName: Buffer,
+    toDir: ObjectId,
+    toName: Buffer,
+    replacedLinksLeft: bigint,
+  ): void {
     this.names.delete(nameKey(fromDir, fromName));
     this.names.delete(nameKey(toDir, toName));
-    if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName)) this.o.catalog.removeLink(toDir, toName);
+    if (!this.o.catalog.moveLink(fromDir, fromName, toDir, toName, replacedLinksLeft))
+      this.o.catalog.removeLink(toDir, toName, replacedLinksLeft);
   }
 
   /** Forgets the cached descriptor of an object that no longer exists. */

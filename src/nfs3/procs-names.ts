@@ -242,10 +242,18 @@ export async function mknod(d: Nfs3Deps, ctx: CallContext, args: MKNOD3args): Pr
 
 /**
  * After a name was removed (REMOVE, RMDIR, RENAME over it): drop the descriptors the server holds for
- * the object, unless the catalog still knows it under another name, so a deleted file's space is freed
- * and its inode number can be reused (the birth time in its identity tells the reuse apart).
+ * the object unless it still has names (`linksLeft`), so a deleted file's space is freed and its inode
+ * number can be reused (the birth time in its identity tells the reuse apart). An object that lives on
+ * keeps them: its handles stay valid.
  */
-function forgetIfGone(d: Nfs3Deps, t: Target, id: ObjectId | undefined, ident: Identity | undefined): void {
+function forgetIfGone(
+  d: Nfs3Deps,
+  t: Target,
+  id: ObjectId | undefined,
+  ident: Identity | undefined,
+  linksLeft: bigint,
+): void {
+  if (linksLeft > 0n) return;
   if (ident) {
     t.exp.data.forget(ident);
     t.exp.dataReadOnly.forget(ident);
@@ -267,7 +275,8 @@ function removeName(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args, directory:
     ? t.fs.rmdir(t.node, args.object.name, t.caller)
     : t.fs.remove(t.node, args.object.name, t.caller);
   if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
-  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name), done.value.removed);
+  const { removed, linksLeft } = done.value;
+  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name, linksLeft), removed, linksLeft);
   return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
 }
 
@@ -294,8 +303,9 @@ export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): 
   const done = f.fs.rename(f.node, args.from.name, t.node, args.to.name, f.caller);
   if (!done.ok) return fail(statusOf(done.errno), dirWccNow(f), dirWccNow(t));
   const replaced = done.value.replaced ? d.objects.findObject(f.exp, done.value.replaced) : undefined;
-  d.objects.moveName(f.obj.id, args.from.name, t.obj.id, args.to.name);
-  forgetIfGone(d, f, replaced?.id, done.value.replaced);
+  const { replacedLinksLeft } = done.value;
+  d.objects.moveName(f.obj.id, args.from.name, t.obj.id, args.to.name, replacedLinksLeft);
+  forgetIfGone(d, f, replaced?.id, done.value.replaced, replacedLinksLeft);
   // A renamed object's handle must still resolve after a crash: wait for the catalog to have the move.
   await d.objects.durable();
   return {

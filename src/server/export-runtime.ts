@@ -1,10 +1,12 @@
-import { type BigIntStats, mkdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import { type ExportConfig, matchClient } from '../config/index.js';
 import type { ClientAccess, ExportRuntime } from '../nfs3/export-runtime.js';
 import type { ExportRegistry } from '../store/exports.js';
 import { ConfinedFs } from '../vfs/confined-fs.js';
 import { DataIo } from '../vfs/data.js';
+import { O_PATH } from '../vfs/proc-path.js';
+import { type IdentityKind, identityKindOf, identityOfFd } from '../vfs/reuse-tag.js';
 
 export class ExportOpenError extends Error {
   override readonly name = 'ExportOpenError';
@@ -22,18 +24,12 @@ export function openExport(
   opts: { privileged: boolean; createRoot?: boolean },
 ): ExportRuntime {
   if (opts.createRoot) mkdirSync(config.path, { recursive: true, mode: 0o755 });
-  let st: BigIntStats;
-  try {
-    st = statSync(config.path, { bigint: true });
-  } catch (err) {
-    throw new ExportOpenError(`export ${config.path}: ${(err as Error).message}`);
-  }
-  if (!st.isDirectory()) throw new ExportOpenError(`export ${config.path}: not a directory`);
-  const rootIdentity = { dev: st.dev, ino: st.ino, btime: st.birthtimeNs };
+  const { rootIdentity, identity } = probeRoot(config.path);
   const stored = registry.bindExport({
     path: config.path,
     name: config.name,
     rootIdentity,
+    identity,
     ...(config.fsid !== undefined && { fsid: config.fsid }),
   });
   if (stored.previousDev !== undefined) catalog.rebaseDevice(stored.id, stored.previousDev, rootIdentity.dev);
@@ -60,6 +56,7 @@ export function openExport(
     fsid: stored.fsid,
     name: config.name,
     path: config.path,
+    identity,
     fs,
     fsReadOnly,
     data: new DataIo({ readOnly: false, privileged: opts.privileged }),
@@ -84,6 +81,23 @@ export function openExport(
       return access;
     },
   };
+}
+
+/** The root's identity and which kind of identity the export's objects get (see vfs/reuse-tag.ts). */
+function probeRoot(path: string): { rootIdentity: ReturnType<typeof identityOfFd>; identity: IdentityKind } {
+  let fd: number;
+  try {
+    fd = openSync(path, O_PATH);
+  } catch (err) {
+    throw new ExportOpenError(`export ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    if (!st.isDirectory()) throw new ExportOpenError(`export ${path}: not a directory`);
+    return { rootIdentity: identityOfFd(fd, st), identity: identityKindOf(fd, st) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function closeExport(exp: ExportRuntime): void {

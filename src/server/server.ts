@@ -105,6 +105,19 @@ export class NfsgateServer {
           'export is new to this state folder: handles issued for it under another state folder are STALE',
         );
       }
+      const before = knownBefore.find((e) => e.id === exp.id);
+      if (before?.identity !== undefined && before.identity !== exp.identity) {
+        log.warn(
+          { export: exp.name, path: exp.path, was: before.identity, now: exp.identity },
+          'the export identifies its objects differently than before: their handles may now be STALE',
+        );
+      }
+      if (exp.identity === 'inode-number') {
+        log.warn(
+          { export: exp.name, path: exp.path, identity: exp.identity },
+          'the exported filesystem has neither birth times nor file handles with a generation: an inode number reused by a new file cannot be told apart, so objects are found again only under an unchanged name, never by searching',
+        );
+      }
       exports.set(exp.id, exp);
       byConfig.set(config, exp);
     }
@@ -221,6 +234,7 @@ export class NfsgateServer {
           name: e.name,
           path: e.path,
           fsid: e.fsid.toString(),
+          identity: e.identity,
         })),
         privileged,
         nativeFsAt: native.available

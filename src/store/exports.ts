@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { type FileIdentity, sameIdentity } from './identity.js';
+import { type FileIdentity, type IdentityKind, sameIdentity } from './identity.js';
 import { asExportId, type ExportId } from './ids.js';
 import type { Store } from './store.js';
 
@@ -13,6 +13,8 @@ export interface ExportBinding {
   readonly name: string;
   /** Identity of the export root directory, as statx reports it now. */
   readonly rootIdentity: FileIdentity;
+  /** What tells the export's objects apart from later ones reusing their inode numbers (recorded). */
+  readonly identity?: IdentityKind;
   /** An explicitly configured fsid (exports(5) fsid=); otherwise a stable random one is kept. */
   readonly fsid?: bigint;
   readonly options?: unknown;
@@ -25,6 +27,8 @@ export interface StoredExport {
   readonly path: string;
   readonly name: string;
   readonly rootIdentity: FileIdentity;
+  /** As recorded when the export was last bound; undefined for a row from before it was recorded. */
+  readonly identity: IdentityKind | undefined;
   readonly options: unknown;
   /** 'replaced': the directory at its path was replaced by another one; its handles are stale. */
   readonly state: ExportState;
@@ -45,6 +49,7 @@ interface ExportRow {
   root_dev: string;
   root_ino: string;
   root_btime: string;
+  identity: string | null;
   options: string;
   state: ExportState;
   created_at: number;
@@ -76,7 +81,9 @@ export class ExportRegistry {
         const live = (db.prepare("SELECT * FROM exports WHERE state = 'live'").all() as ExportRow[]).map(
           toExport,
         );
-        const same = live.find((e) => sameIdentity(e.rootIdentity, binding.rootIdentity));
+        const same =
+          live.find((e) => sameIdentity(e.rootIdentity, binding.rootIdentity)) ??
+          live.find((e) => isUpgradedRoot(e, binding));
         // The same directory (path, inode and birth time) on a filesystem that now has another device
         // number: the export is the same; only st_dev moved.
         const remounted = same
@@ -102,11 +109,14 @@ export class ExportRegistry {
           previousDev = remounted.rootIdentity.dev;
           boundId = remounted.id;
         } else if (same) {
-          db.prepare('UPDATE exports SET path = ?, name = ?, options = ?, fsid = ? WHERE id = ?').run(
+          db.prepare(
+            'UPDATE exports SET path = ?, name = ?, options = ?, fsid = ?, root_btime = ? WHERE id = ?',
+          ).run(
             binding.path,
             binding.name,
             options,
             (binding.fsid ?? same.fsid).toString(),
+            binding.rootIdentity.btime.toString(),
             same.id,
           );
           boundId = same.id;
@@ -132,6 +142,8 @@ export class ExportRegistry {
             );
           boundId = Number(result.lastInsertRowid);
         }
+        if (binding.identity !== undefined)
+          db.prepare('UPDATE exports SET identity = ? WHERE id = ?').run(binding.identity, boundId);
         // Another directory now sits at this path: whatever was exported there before is gone for good.
         db.prepare("UPDATE exports SET state = 'replaced' WHERE state = 'live' AND path = ? AND id <> ?").run(
           binding.path,
@@ -170,6 +182,20 @@ export class ExportRegistry {
   }
 }
 
+/**
+ * A row bound before identities were recorded, on a filesystem without birth times, whose root now
+ * identifies by its file handle: the same directory (path, device and inode), as it was matched then.
+ */
+function isUpgradedRoot(e: StoredExport, binding: ExportBinding): boolean {
+  return (
+    e.identity === undefined &&
+    e.rootIdentity.btime === 0n &&
+    e.path === binding.path &&
+    e.rootIdentity.dev === binding.rootIdentity.dev &&
+    e.rootIdentity.ino === binding.rootIdentity.ino
+  );
+}
+
 function toExport(row: ExportRow): StoredExport {
   return {
     id: asExportId(row.id),
@@ -178,6 +204,7 @@ function toExport(row: ExportRow): StoredExport {
     path: row.path,
     name: row.name,
     rootIdentity: { dev: BigInt(row.root_dev), ino: BigInt(row.root_ino), btime: BigInt(row.root_btime) },
+    identity: (row.identity ?? undefined) as IdentityKind | undefined,
     options: JSON.parse(row.options) as unknown,
     state: row.state,
     createdAt: row.created_at,

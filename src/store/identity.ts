@@ -16,3 +16,6 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
 export function sameInode(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
+
+/** How an export tells an object from a later one reusing its inode number (see vfs/reuse-tag.ts). */
+export type IdentityKind = 'birth-time' | 'file-handle' | 'inode-number';

@@ -36,4 +36,11 @@ export const STORE_SCHEMA: readonly MigrationStep[] = [
     owner: 'store',
     up: 'ALTER TABLE mounts ADD COLUMN mounted_at INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    // Which identity the export's objects get where the filesystem has no birth time (vfs/reuse-tag.ts);
+    // NULL for rows bound before it was recorded.
+    version: 4,
+    owner: 'store',
+    up: "ALTER TABLE exports ADD COLUMN identity TEXT CHECK (identity IN ('birth-time', 'file-handle', 'inode-number'));",
+  },
 ];

@@ -18,7 +18,6 @@ import {
   type Attrs,
   attrsFromStats,
   fileTypeOf,
-  identityOf,
   type NfsTime,
   type StatLike,
   type WccAttrs,
@@ -29,7 +28,7 @@ import type { Caller } from './credentials.js';
 import { openWithRelief } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { isDotDot, isDotOrDotDot, NAME_MAX, validateName, validateSymlinkTarget } from './names.js';
-import { type FsAt, nativeFsAt, systemError } from './native.js';
+import { type FsAt, nativeFsAt, requiredFsAt, systemError } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import {
   assignCookies,
@@ -40,6 +39,7 @@ import {
   DOTDOT_COOKIE,
   verifierFromMtime,
 } from './readdir.js';
+import { identityOfChild, identityOfFd } from './reuse-tag.js';
 import { makeSpecial, type SpecialType } from './special-files.js';
 import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
 
@@ -69,6 +69,8 @@ export interface Removed {
   readonly dir: WccData;
   /** The object whose name was removed (it may live on under other names). */
   readonly removed: Identity;
+  /** How many names it has left (0 for a directory): above 0, its handles stay valid. */
+  readonly linksLeft: bigint;
 }
 
 export interface Renamed {
@@ -77,6 +79,8 @@ export interface Renamed {
   readonly moved: Identity;
   /** The object the target name referred to before, if any. */
   readonly replaced: Identity | undefined;
+  /** How many names the replaced object has left (0 when there was none, or for a directory). */
+  readonly replacedLinksLeft: bigint;
 }
 
 export interface Linked {
@@ -154,7 +158,7 @@ export class ConfinedFs {
       );
       if (!opened.ok) return fail(opened.errno);
       this.rootFd = opened.value;
-      this.rootIdent = identityOf(fs.fstatSync(opened.value, BIGINT));
+      this.rootIdent = identityOfFd(opened.value, fs.fstatSync(opened.value, BIGINT));
     }
     return this.reopen(this.rootFd, this.rootIdent!);
   }
@@ -282,7 +286,7 @@ export class ConfinedFs {
     }
     const fd = opened.value;
     const owned = this.takeOwnership(fd, caller, pre.value, mode, FileType.REG);
-    const node = owned.ok ? this.reopen(fd, identityOf(fs.fstatSync(fd, BIGINT))) : owned;
+    const node = owned.ok ? this.reopen(fd, identityOfFd(fd, fs.fstatSync(fd, BIGINT))) : owned;
     closeQuietly(fd);
     return this.finishCreate(dir, pre.value, node, true);
   }
@@ -363,6 +367,9 @@ export class ConfinedFs {
     if (!source.ok) return source;
     const target = this.lstatChild(toDir.fd, toName);
     if (!target.ok && target.errno !== 'ENOENT') return target;
+    // Both names change meaning below: their identities are read while they still name the objects.
+    const moved = identityOfChild(fromDir.fd, fromName, source.value);
+    const replaced = target.ok ? identityOfChild(toDir.fd, toName, target.value) : undefined;
     if (this.enforce) {
       const sourceAttrs = attrsFromStats(source.value);
       if (!stickyAllows(caller, attrsFromStats(fromSt.value), sourceAttrs)) return fail('EPERM');
@@ -380,8 +387,9 @@ export class ConfinedFs {
     return ok({
       fromDir: this.wccAfter(fromDir, fromSt.value),
       toDir: this.wccAfter(toDir, toSt.value),
-      moved: identityOf(source.value),
-      replaced: target.ok ? identityOf(target.value) : undefined,
+      moved,
+      replaced,
+      replacedLinksLeft: target.ok ? linksLeftAfterRemoval(target.value) : 0n,
     });
   }
 
@@ -397,13 +405,11 @@ export class ConfinedFs {
     const dirSt = this.verifyDir(dir, caller, W_OK | X_OK);
     if (!dirSt.ok) return dirSt;
     const newPath = procPath(dir.fd, name);
-    // link(2) cannot take the magic link as its source (it would link the /proc entry itself), so the
-    // object's current name is found by walking from the root without following symlinks.
-    const linked = this.withLocation(node, (parentFd, oldName) => {
-      const made = attempt(() => fs.linkSync(procPath(parentFd, oldName), newPath));
-      return made.ok ? ok(undefined) : fail<undefined>(made.errno);
-    });
-    if (!linked.ok) return linked;
+    // Linked through the descriptor itself, not through a name: the name it was opened through may have
+    // been removed while the object lives on under others (rename(a, b); link(b, a); unlink(b); ...).
+    const linked = requiredFsAt().linkFdAt(node.fd, dir.fd, name);
+    if (linked !== undefined)
+      return fail(linked === 'ENOENT' ? 'ESTALE' : toErrno(systemError(linked, 'linkat')));
     const created = this.childIdentity(dir.fd, name);
     if (!created.ok || !sameIdentity(created.value, node.ident)) {
       attempt(() => fs.unlinkSync(newPath));
@@ -456,7 +462,7 @@ export class ConfinedFs {
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
     if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
-    return ok({ attrs: attrsFromStats(st.value), ident: identityOf(st.value) });
+    return ok({ attrs: attrsFromStats(st.value), ident: identityOfChild(dir.fd, name, st.value) });
   }
 
   /** The fileid of a listed entry, cached in the snapshot after the first lstat. */
@@ -527,7 +533,7 @@ export class ConfinedFs {
   private verify(node: VNode): FsResult<BigIntStats> {
     const st = attempt(() => fs.fstatSync(node.fd, BIGINT));
     if (!st.ok) return fail(st.errno === 'EBADF' ? 'EBADF' : st.errno);
-    return sameIdentity(identityOf(st.value), node.ident) ? st : fail('EBADF');
+    return sameIdentity(identityOfFd(node.fd, st.value), node.ident) ? st : fail('EBADF');
   }
 
   private verifyDir(dir: VNode, caller: Caller, want: number): FsResult<BigIntStats> {
@@ -582,7 +588,7 @@ export class ConfinedFs {
 
   private childIdentity(dirFd: number, name: Buffer): FsResult<Identity> {
     const st = this.lstatChild(dirFd, name);
-    return st.ok ? ok(identityOf(st.value)) : st;
+    return st.ok ? ok(identityOfChild(dirFd, name, st.value)) : st;
   }
 
   private resolved(node: FsResult<VNode>): FsResult<Resolved> {
@@ -722,10 +728,15 @@ export class ConfinedFs {
     if (this.enforce && !stickyAllows(caller, attrsFromStats(dirSt.value), attrsFromStats(child.value))) {
       return fail('EPERM');
     }
+    const removed = identityOfChild(dir.fd, name, child.value);
     const path = procPath(dir.fd, name);
     const done = attempt(() => (directory ? fs.rmdirSync(path) : fs.unlinkSync(path)));
     if (!done.ok) return fail(done.errno);
-    return ok({ dir: this.wccAfter(dir, dirSt.value), removed: identityOf(child.value) });
+    return ok({
+      dir: this.wccAfter(dir, dirSt.value),
+      removed,
+      linksLeft: linksLeftAfterRemoval(child.value),
+    });
   }
 
   private wccAfter(dir: VNode, before: BigIntStats): WccData {
@@ -734,11 +745,18 @@ export class ConfinedFs {
   }
 }
 
+/** The link count of an object one of whose names was just removed; a directory has no others. */
+function linksLeftAfterRemoval(st: StatLike): bigint {
+  if ((Number(st.mode) & 0o170000) === S_IFDIR) return 0n;
+  const nlink = BigInt(st.nlink);
+  return nlink > 0n ? nlink - 1n : 0n;
+}
+
 /** A VNode for a freshly opened descriptor, which it takes over (closed on failure). */
 function describe(fd: number): FsResult<VNode> {
   const st = fstatOf(fd);
   if (!st.ok) closeQuietly(fd);
-  return st.ok ? ok({ fd, ident: identityOf(st.value), type: fileTypeOf(st.value) }) : st;
+  return st.ok ? ok({ fd, ident: identityOfFd(fd, st.value), type: fileTypeOf(st.value) }) : st;
 }
 
 function fstatOf(fd: number): FsResult<StatLike> {

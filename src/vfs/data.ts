@@ -1,11 +1,12 @@
 import fs, { type BigIntStats } from 'node:fs';
 import { promisify } from 'node:util';
 import { modeAfterWrite } from './access.js';
-import { type Attrs, attrsFromStats, identityOf, type WccAttrs, wccAttrs } from './attrs.js';
+import { type Attrs, attrsFromStats, type WccAttrs, wccAttrs } from './attrs.js';
 import type { Caller } from './credentials.js';
 import { openWithRelief, registerReliever } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { closeQuietly, procPath } from './proc-path.js';
+import { identityOfFd } from './reuse-tag.js';
 import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
 
 const readAsync = promisify(fs.read);
@@ -213,7 +214,7 @@ export class DataIo {
       return fail(opened.errno === 'ENOENT' || opened.errno === 'ELOOP' ? 'EBADF' : opened.errno);
     const fd = opened.value;
     const st = attempt(() => fs.fstatSync(fd, { bigint: true }));
-    if (!st.ok || !sameIdentity(identityOf(st.value), node.ident)) {
+    if (!st.ok || !sameIdentity(identityOfFd(fd, st.value), node.ident)) {
       closeQuietly(fd);
       return fail('EBADF');
     }

@@ -51,6 +51,9 @@ export interface FsAt {
   /** Needs CAP_DAC_READ_SEARCH ('EPERM' without it). `mountFd` is any descriptor on the same filesystem
    * but not an O_PATH one, which the kernel refuses ('EBADF'). */
   openByHandleAt(mountFd: number, handle: Buffer, flags: number): number | SystemErrorCode;
+  /** A new name `newName` in `newDirfd` for the object `fd` holds, whatever name it was opened through
+   * (linkat of /proc/self/fd/N with AT_SYMLINK_FOLLOW; no privilege needed). */
+  linkFdAt(fd: number, newDirfd: number, newName: Buffer): undefined | SystemErrorCode;
   readonly constants: {
     readonly O_PATH: number;
     readonly AT_EMPTY_PATH: number;
@@ -107,6 +110,7 @@ function withStatFields(raw: RawFsAt): FsAt {
     openAt: raw.openAt,
     nameToHandleAt: raw.nameToHandleAt,
     openByHandleAt: raw.openByHandleAt,
+    linkFdAt: raw.linkFdAt,
     constants: raw.constants,
     statxAt(dirfd, name, nofollow) {
       const failed = raw.statxAt(dirfd, name, nofollow, values);
