@@ -86,8 +86,9 @@ export interface SetattrRequest {
 export function checkSetattr(caller: Caller, attrs: Attrs, req: SetattrRequest): Errno | undefined {
   const root = isRoot(caller);
   const owner = caller.uid === attrs.uid;
-  if (req.uid !== undefined && req.uid !== attrs.uid && !root) return 'EPERM';
-  if (req.gid !== undefined && req.gid !== attrs.gid && !root && !(owner && inGroup(caller, req.gid))) {
+  // Linux chown_ok/chgrp_ok: even "changing" to the current owner or group is the owner's (or root's).
+  if (req.uid !== undefined && !root && !(owner && req.uid === attrs.uid)) return 'EPERM';
+  if (req.gid !== undefined && !root && !(owner && (req.gid === attrs.gid || inGroup(caller, req.gid)))) {
     return 'EPERM';
   }
   if (req.mode !== undefined && !root && !owner) return 'EPERM';

@@ -31,6 +31,10 @@ export interface NativeStat {
   readonly birthtimeNs: bigint;
 }
 
+/** A time for utimensAt: signed nanoseconds since the epoch, the server's clock ('now', UTIME_NOW), or
+ * left as it is ('omit', UTIME_OMIT). */
+export type NativeTime = bigint | 'now' | 'omit';
+
 /** A kernel file handle: the whole struct file_handle (handle_bytes, handle_type, opaque bytes). */
 export interface KernelHandle {
   readonly handle: Buffer;
@@ -51,11 +55,21 @@ export interface FsAt {
   /** Needs CAP_DAC_READ_SEARCH ('EPERM' without it). `mountFd` is any descriptor on the same filesystem
    * but not an O_PATH one, which the kernel refuses ('EBADF'). */
   openByHandleAt(mountFd: number, handle: Buffer, flags: number): number | SystemErrorCode;
+  /** utimensat(2) with nanoseconds. `flags` is 0 or AT_SYMLINK_NOFOLLOW; an empty name changes the object
+   * `dirfd` holds (an O_PATH descriptor is fine; AT_SYMLINK_NOFOLLOW is then 'EINVAL'). */
+  utimensAt(
+    dirfd: number,
+    name: Buffer,
+    atime: NativeTime,
+    mtime: NativeTime,
+    flags: number,
+  ): undefined | SystemErrorCode;
   readonly constants: {
     readonly O_PATH: number;
     readonly AT_EMPTY_PATH: number;
     readonly AT_SYMLINK_FOLLOW: number;
     readonly MAX_HANDLE_SZ: number;
+    readonly AT_SYMLINK_NOFOLLOW: number;
   };
 }
 
@@ -107,6 +121,7 @@ function withStatFields(raw: RawFsAt): FsAt {
     openAt: raw.openAt,
     nameToHandleAt: raw.nameToHandleAt,
     openByHandleAt: raw.openByHandleAt,
+    utimensAt: raw.utimensAt,
     constants: raw.constants,
     statxAt(dirfd, name, nofollow) {
       const failed = raw.statxAt(dirfd, name, nofollow, values);
