@@ -25,7 +25,7 @@ import {
   type SETATTR3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp, toFattr3, wccOf } from './attributes.js';
-import { maxTransfer, type Nfs3Deps } from './deps.js';
+import { maxTransfer, type Nfs3Deps, readdirLimit } from './deps.js';
 import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
@@ -135,7 +135,7 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
       wtmax: maxTransfer(ctx.peer.transport),
       wtpref: maxTransfer(ctx.peer.transport),
       wtmult: 4096,
-      dtpref: 64 * 1024,
+      dtpref: readdirLimit(ctx.peer.transport, 64 * 1024),
       // Writes are positioned with a double (node:fs), exact up to 2^53 - 1; beyond that they are FBIG.
       maxfilesize: BigInt(Number.MAX_SAFE_INTEGER),
       // Times are set with utimensat and nanoseconds.

@@ -5,8 +5,10 @@ import {
   creationGid,
   creationMode,
   effectiveChmod,
+  hostProtectsHardlinks,
   MUTATING_ACCESS,
   mayAccess,
+  mayHardlink,
   modeAfterWrite,
   R_OK,
   type SetattrRequest,
@@ -433,6 +435,9 @@ export class ConfinedFs {
     if (fileTypeOf(st.value) === FileType.DIR) return fail('EISDIR');
     const dirSt = this.verifyDir(dir, caller, W_OK | X_OK);
     if (!dirSt.ok) return dirSt;
+    if (this.enforce && !mayHardlink(caller, attrsFromStats(st.value), hostProtectsHardlinks())) {
+      return fail('EPERM');
+    }
     const newPath = procPath(dir.fd, name);
     // link(2) cannot take the magic link as its source (it would link the /proc entry itself), so the
     // object's current name is found by walking from the root without following symlinks.
