@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MAX_HANDLE_SZ
@@ -292,6 +293,78 @@ static napi_value link_fd_at(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * One time argument of utimensAt: a bigint of signed nanoseconds since the epoch, or the string "now"
+ * (UTIME_NOW) or "omit" (UTIME_OMIT). Returns 1 when `out` was filled, 0 for a value of another kind
+ * (a programming error), -1 for a bigint outside what a timespec holds (reported as EINVAL).
+ */
+static int get_time(napi_env env, napi_value value, struct timespec *out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return 0;
+  if (type == napi_string) {
+    char text[8];
+    size_t length = 0;
+    if (napi_get_value_string_latin1(env, value, text, sizeof text, &length) != napi_ok) return 0;
+    out->tv_sec = 0;
+    if (strcmp(text, "now") == 0) out->tv_nsec = UTIME_NOW;
+    else if (strcmp(text, "omit") == 0) out->tv_nsec = UTIME_OMIT;
+    else return 0;
+    return 1;
+  }
+  if (type != napi_bigint) return 0;
+  int64_t ns = 0;
+  bool lossless = false;
+  if (napi_get_value_bigint_int64(env, value, &ns, &lossless) != napi_ok) return 0;
+  if (!lossless) return -1;
+  int64_t sec = ns / 1000000000LL;
+  int64_t nsec = ns % 1000000000LL;
+  if (nsec < 0) {
+    nsec += 1000000000LL;
+    sec -= 1;
+  }
+  out->tv_sec = (time_t)sec;
+  out->tv_nsec = (long)nsec;
+  return 1;
+}
+
+/*
+ * utimensAt(dirfd, name, atime, mtime, flags) -> undefined | errno name. Sets both times with nanosecond
+ * precision (see get_time for the forms a time takes). `flags` is 0 or AT_SYMLINK_NOFOLLOW, which changes
+ * a symlink named `name` itself. An empty name changes the object `dirfd` refers to, which may be an
+ * O_PATH descriptor: utimensat(2) cannot take one directly, so its magic link /proc/self/fd/N is used,
+ * which the kernel resolves to exactly that object (AT_SYMLINK_NOFOLLOW would name the magic link
+ * itself and is refused with 'EINVAL' there).
+ */
+static napi_value utimens_at(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return NULL;
+  int32_t dirfd, flags;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "utimensAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "utimensAt: name must be a Buffer");
+  struct timespec times[2];
+  int atime = get_time(env, argv[2], &times[0]);
+  int mtime = get_time(env, argv[3], &times[1]);
+  if (atime == 0 || mtime == 0) return type_error(env, "utimensAt: a time is a bigint, 'now' or 'omit'");
+  if (!get_int(env, argv[4], &flags)) return type_error(env, "utimensAt: flags must be a number");
+  if (bad > 0) return errno_value(env, bad);
+  if (atime < 0 || mtime < 0 || (flags & ~AT_SYMLINK_NOFOLLOW) != 0) return errno_value(env, EINVAL);
+  if (dirfd < 0) return errno_value(env, EBADF);
+
+  int rc;
+  if (name[0] == '\0') {
+    if ((flags & AT_SYMLINK_NOFOLLOW) != 0) return errno_value(env, EINVAL);
+    char self[32];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", dirfd);
+    rc = utimensat(AT_FDCWD, self, times, 0);
+  } else {
+    rc = utimensat(dirfd, name, times, flags);
+  }
+  if (rc != 0) return errno_value(env, errno);
+  return NULL;
+}
+
 static napi_status export_int(napi_env env, napi_value target, const char *key, int32_t value) {
   napi_value v;
   napi_status status = napi_create_int32(env, value, &v);
@@ -306,6 +379,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"nameToHandleAt", NULL, name_to_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openByHandleAt", NULL, open_by_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"linkFdAt", NULL, link_fd_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"utimensAt", NULL, utimens_at, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   napi_value constants;
@@ -314,6 +388,7 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(env, export_int(env, constants, "AT_EMPTY_PATH", AT_EMPTY_PATH));
   CHECK(env, export_int(env, constants, "AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW));
   CHECK(env, export_int(env, constants, "MAX_HANDLE_SZ", MAX_HANDLE_SZ));
+  CHECK(env, export_int(env, constants, "AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW));
   CHECK(env, napi_set_named_property(env, exports, "constants", constants));
   return exports;
 }

@@ -127,8 +127,9 @@ export function parseOptions(text: string, base: ClientOptions = DEFAULT_CLIENT_
       case 'anonuid':
       case 'anongid': {
         const id = parseId(value);
-        if (id === undefined)
-          messages.push(`option "${key}" needs a number from 0 to ${MAX_U32}, got "${value ?? ''}"`);
+        // 2^32-1 is (uid_t)-1, which chown(2) reads as "leave unchanged": it cannot own anything.
+        if (id === undefined || id === MAX_U32)
+          messages.push(`option "${key}" needs a number from 0 to ${MAX_U32 - 1}, got "${value ?? ''}"`);
         else if (key === 'anonuid') anonuid = id;
         else anongid = id;
         break;

@@ -1,5 +1,6 @@
 import type { CallContext } from '../rpc/types.js';
 import { MUTATING_ACCESS } from '../vfs/access.js';
+import type { KnownName } from '../vfs/confined-fs.js';
 import { FileType } from '../vfs/types.js';
 import {
   type ACCESS3args,
@@ -24,7 +25,7 @@ import {
   type SETATTR3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp, toFattr3, wccOf } from './attributes.js';
-import { maxTransfer, type Nfs3Deps } from './deps.js';
+import { maxTransfer, type Nfs3Deps, readdirLimit } from './deps.js';
 import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
@@ -48,7 +49,8 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
   if (!r.ok) return { status: r.status, resfail: { obj_wcc: NO_WCC } };
   const t = r.t;
   const guard = args.guard.check ? args.guard.obj_ctime : undefined;
-  const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard);
+  const names = t.node.type === FileType.LNK ? knownNames(d, t) : [];
+  const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard, names);
   if (!done.ok) {
     const now = t.fs.getattr(t.node);
     const obj_wcc = now.ok
@@ -60,6 +62,19 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
     status: nfsstat3.NFS3_OK,
     resok: { obj_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp.fsid) } },
   };
+}
+
+/** The names the catalog knows the object by, each with its parent's descriptor (symlink times are set
+ * by name, never through the link). */
+function knownNames(d: Nfs3Deps, t: Target): KnownName[] {
+  const names: KnownName[] = [];
+  for (const link of t.obj.links) {
+    const parent = d.objects.catalogObject(link.parentId);
+    if (parent?.state !== 'live' || parent.exportId !== t.exp.id) continue;
+    const dir = d.objects.nodeOf(t.exp, parent);
+    if (dir) names.push({ dir, name: link.name });
+  }
+  return names;
 }
 
 export function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): ACCESS3res {
@@ -120,10 +135,11 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
       wtmax: maxTransfer(ctx.peer.transport),
       wtpref: maxTransfer(ctx.peer.transport),
       wtmult: 4096,
-      dtpref: 64 * 1024,
-      maxfilesize: 0x7fff_ffff_ffff_ffffn,
-      // Node's utimes keeps microseconds: promising finer times would be untrue.
-      time_delta: { seconds: 0, nseconds: 1000 },
+      dtpref: readdirLimit(ctx.peer.transport, 64 * 1024),
+      // Writes are positioned with a double (node:fs), exact up to 2^53 - 1; beyond that they are FBIG.
+      maxfilesize: BigInt(Number.MAX_SAFE_INTEGER),
+      // Times are set with utimensat and nanoseconds.
+      time_delta: { seconds: 0, nseconds: 1 },
       properties: FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
     },
   };

@@ -16,6 +16,9 @@ import { attrsOf } from './procs-attrs.js';
 import { type Target, target } from './request.js';
 import { type NfsError, statusOf } from './status.js';
 
+/** The largest offset a file can have (loff_t). */
+const MAX_OFFSET = 0x7fff_ffff_ffff_ffffn;
+
 /** Regular files only: a directory answers ISDIR, anything else INVAL (RFC 1813 READ/WRITE). */
 function notRegular(t: Target): NfsError | undefined {
   if (t.node.type === FileType.REG) return undefined;
@@ -57,6 +60,8 @@ export async function write(d: Nfs3Deps, ctx: CallContext, args: WRITE3args): Pr
   const t = r.t;
   const refused = notRegular(t) ?? allowed(t, true);
   if (refused !== undefined) return { status: refused, resfail: { file_wcc: NO_WCC } };
+  // count names the bytes to write: more than were sent cannot be written (knfsd refuses such a call).
+  if (args.count > args.data.length) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { file_wcc: NO_WCC } };
   const data = args.data.length > args.count ? args.data.subarray(0, args.count) : args.data;
   const done = await t.data.write(t.node, args.offset, data, args.stable, t.caller);
   if (!done.ok) return { status: statusOf(done.errno), resfail: { file_wcc: NO_WCC } };
@@ -76,8 +81,10 @@ export async function commit(d: Nfs3Deps, ctx: CallContext, args: COMMIT3args): 
   const r = target(d.objects, ctx, args.file.data);
   if (!r.ok) return { status: r.status, resfail: { file_wcc: NO_WCC } };
   const t = r.t;
-  const refused = notRegular(t);
+  // Flushing is writing: as knfsd, COMMIT needs write access (ROFS on a read-only export).
+  const refused = notRegular(t) ?? allowed(t, true);
   if (refused !== undefined) return { status: refused, resfail: { file_wcc: NO_WCC } };
+  if (args.offset > MAX_OFFSET) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { file_wcc: NO_WCC } };
   // The whole file is synced whatever the range: fsync has no cheaper partial form that is also durable
   // for metadata, and a COMMIT covers everything the client wrote UNSTABLE.
   const done = await t.data.commit(t.node);

@@ -14,7 +14,7 @@ import {
   type READDIRPLUS3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, postOp } from './attributes.js';
-import type { Nfs3Deps } from './deps.js';
+import { type Nfs3Deps, readdirLimit } from './deps.js';
 import { attrsOf } from './procs-attrs.js';
 import { type Target, target } from './request.js';
 import { statusOf } from './status.js';
@@ -31,6 +31,7 @@ function listing(t: Target) {
 }
 
 export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READDIR3res {
+  args = { ...args, count: readdirLimit(ctx.peer.transport, args.count) };
   const r = target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
@@ -67,6 +68,7 @@ export async function readdirplus(
   ctx: CallContext,
   args: READDIRPLUS3args,
 ): Promise<READDIRPLUS3res> {
+  args = { ...args, maxcount: readdirLimit(ctx.peer.transport, args.maxcount) };
   const r = target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;

@@ -21,6 +21,8 @@ export interface DrcKey {
   prog: number;
   vers: number;
   proc: number;
+  /** Who made the call: a reply is replayed only to the credential it was made for. */
+  cred: string;
   /** The encoded arguments, checksummed so a reused xid with different arguments is not mistaken. */
   args: Buffer;
 }
@@ -67,7 +69,7 @@ export class DuplicateRequestCache {
   lookup(key: DrcKey): DrcLookup {
     const now = this.now();
     this.expire(now);
-    const id = `${key.client}|${key.xid}|${key.prog}|${key.vers}|${key.proc}|${crc32(key.args)}`;
+    const id = `${key.client}|${key.xid}|${key.prog}|${key.vers}|${key.proc}|${key.cred}|${crc32(key.args)}`;
     const found = this.entries.get(id);
     if (found?.state === 'done') return { kind: 'replay', reply: [found.reply] };
     if (found?.state === 'in-progress') {

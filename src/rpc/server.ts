@@ -10,6 +10,7 @@ import type { DispatchResult } from './transport.js';
 import { TcpTransport } from './transport-tcp.js';
 import { UdpTransport } from './transport-udp.js';
 import {
+  type Auth,
   type CallContext,
   type CallDoneHook,
   type CallOutcome,
@@ -185,7 +186,16 @@ export class RpcServer {
 
     const client = peer.transport === 'tcp' ? peer.address : `${peer.address}:${peer.port}`;
     const { xid, prog, vers, proc } = ctx;
-    const cached = this.drc.lookup({ client, xid, prog, vers, proc, args: record.subarray(h.argsOffset) });
+    const cred = credentialKey(ctx.auth);
+    const cached = this.drc.lookup({
+      client,
+      xid,
+      prog,
+      vers,
+      proc,
+      cred,
+      args: record.subarray(h.argsOffset),
+    });
     switch (cached.kind) {
       case 'replay':
         this.report(ctx, handler, start, 'replayed');
@@ -282,4 +292,10 @@ export class RpcServer {
       this.logger.error({ err }, 'call metrics hook failed');
     }
   }
+}
+
+/** The credential as the duplicate request cache tells callers apart: another user replaying a call's
+ * xid and arguments from the same address must run it under its own identity, not read the reply. */
+function credentialKey(auth: Auth): string {
+  return auth.flavor === 1 ? `sys:${auth.uid}:${auth.gid}:${auth.gids.join(',')}` : 'none';
 }

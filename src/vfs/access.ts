@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Attrs } from './attrs.js';
 import { type Caller, inGroup, isRoot } from './credentials.js';
 import { type Errno, FileType } from './types.js';
@@ -86,8 +87,9 @@ export interface SetattrRequest {
 export function checkSetattr(caller: Caller, attrs: Attrs, req: SetattrRequest): Errno | undefined {
   const root = isRoot(caller);
   const owner = caller.uid === attrs.uid;
-  if (req.uid !== undefined && req.uid !== attrs.uid && !root) return 'EPERM';
-  if (req.gid !== undefined && req.gid !== attrs.gid && !root && !(owner && inGroup(caller, req.gid))) {
+  // Linux chown_ok/chgrp_ok: even "changing" to the current owner or group is the owner's (or root's).
+  if (req.uid !== undefined && !root && !(owner && req.uid === attrs.uid)) return 'EPERM';
+  if (req.gid !== undefined && !root && !(owner && (req.gid === attrs.gid || inGroup(caller, req.gid)))) {
     return 'EPERM';
   }
   if (req.mode !== undefined && !root && !owner) return 'EPERM';
@@ -139,6 +141,33 @@ export function modeAfterWrite(caller: Caller, attrs: Attrs): number | undefined
   let mode = attrs.mode & ~S_ISUID;
   if ((attrs.mode & S_ISGID) !== 0 && (attrs.mode & 0o010) !== 0) mode &= ~S_ISGID;
   return mode === attrs.mode ? undefined : mode;
+}
+
+/**
+ * fs.protected_hardlinks (Linux may_linkat): a caller may hard-link only a file it owns, or a regular file
+ * that is neither setuid nor setgid-executable and that it may read and write. The server links as root,
+ * whom the kernel exempts, so it applies the rule for the caller itself; `protectedHardlinks` is the host's
+ * setting.
+ */
+export function mayHardlink(caller: Caller, attrs: Attrs, protectedHardlinks: boolean): boolean {
+  if (!protectedHardlinks || isRoot(caller) || caller.uid === attrs.uid) return true;
+  if (attrs.type !== FileType.REG || (attrs.mode & S_ISUID) !== 0) return false;
+  if ((attrs.mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010)) return false;
+  return mayAccess(caller, attrs, R_OK | W_OK);
+}
+
+let hostProtection: boolean | undefined;
+
+/** The host's fs.protected_hardlinks, read once; a host that does not say is taken to protect. */
+export function hostProtectsHardlinks(): boolean {
+  if (hostProtection === undefined) {
+    try {
+      hostProtection = readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() !== '0';
+    } catch {
+      hostProtection = true;
+    }
+  }
+  return hostProtection;
 }
 
 export const ModeBits = { S_ISUID, S_ISGID, S_ISVTX } as const;

@@ -5,8 +5,11 @@ import {
   creationGid,
   creationMode,
   effectiveChmod,
+  hostProtectsHardlinks,
   MUTATING_ACCESS,
   mayAccess,
+  mayHardlink,
+  modeAfterWrite,
   R_OK,
   type SetattrRequest,
   stickyAllows,
@@ -24,11 +27,11 @@ import {
   type WccData,
   wccAttrs,
 } from './attrs.js';
-import type { Caller } from './credentials.js';
+import { type Caller, INVALID_ID } from './credentials.js';
 import { openWithRelief } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { isDotDot, isDotOrDotDot, NAME_MAX, validateName, validateSymlinkTarget } from './names.js';
-import { type FsAt, nativeFsAt, requiredFsAt, systemError } from './native.js';
+import { type FsAt, type NativeTime, nativeFsAt, requiredFsAt, systemError } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import {
   assignCookies,
@@ -41,7 +44,16 @@ import {
 } from './readdir.js';
 import { identityOfChild, identityOfFd } from './reuse-tag.js';
 import { makeSpecial, type SpecialType } from './special-files.js';
-import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
+import {
+  type Errno,
+  FileType,
+  type FsResult,
+  fail,
+  type Identity,
+  ok,
+  sameIdentity,
+  type VNode,
+} from './types.js';
 
 export interface ConfinedFsOptions {
   /** The export root directory. */
@@ -86,6 +98,12 @@ export interface Renamed {
 export interface Linked {
   readonly attrs: Attrs;
   readonly dir: WccData;
+}
+
+/** A name the caller knows an object by: a directory descriptor it holds and the name in it. */
+export interface KnownName {
+  readonly dir: VNode;
+  readonly name: Buffer;
 }
 
 export interface SetattrResult {
@@ -215,7 +233,18 @@ export class ConfinedFs {
     return this.resolved(opened);
   }
 
-  setattr(node: VNode, caller: Caller, req: SetattrRequest, guardCtime?: NfsTime): FsResult<SetattrResult> {
+  /**
+   * SETATTR. `names` are places the caller knows the object by (parent descriptor and name, e.g. from the
+   * catalog): changing a symlink's times needs one, since utimensat can leave a symlink unfollowed only
+   * by name; without a usable one the name is found by a walk from the root.
+   */
+  setattr(
+    node: VNode,
+    caller: Caller,
+    req: SetattrRequest,
+    guardCtime?: NfsTime,
+    names: readonly KnownName[] = [],
+  ): FsResult<SetattrResult> {
     if (this.options.readOnly) return fail('EROFS');
     const st = this.verify(node);
     if (!st.ok) return st;
@@ -225,34 +254,42 @@ export class ConfinedFs {
         return fail('ENOTSYNC');
       }
     }
+    const invalid = unsettable(req);
+    if (invalid !== undefined) return fail(invalid);
     if (this.enforce) {
       const refused = checkSetattr(caller, attrs, req);
       if (refused !== undefined) return fail(refused);
     }
-    if (
-      attrs.type === FileType.LNK &&
-      (req.mode !== undefined || req.atime !== undefined || req.mtime !== undefined)
-    ) {
-      // Linux has no lchmod, and utimes through the magic link is not guaranteed to stay on the link.
-      return fail('ENOTSUP');
-    }
+    // Linux has no lchmod.
+    if (attrs.type === FileType.LNK && req.mode !== undefined) return fail('ENOTSUP');
     if (req.size !== undefined && attrs.type !== FileType.REG)
       return fail(attrs.type === FileType.DIR ? 'EISDIR' : 'EINVAL');
     const self = procPath(node.fd);
     const applied = attempt(() => {
-      if (req.size !== undefined) fs.truncateSync(self, Number(req.size));
+      if (req.size !== undefined) {
+        fs.truncateSync(self, Number(req.size));
+        // As the kernel's truncate does for a caller without CAP_FSETID; an explicit mode wins below.
+        const stripped = this.enforce && req.mode === undefined ? modeAfterWrite(caller, attrs) : undefined;
+        if (stripped !== undefined) fs.chmodSync(self, stripped);
+      }
       if (req.uid !== undefined || req.gid !== undefined) {
         fs.chownSync(self, req.uid ?? attrs.uid, req.gid ?? attrs.gid);
       }
       if (req.mode !== undefined) fs.chmodSync(self, effectiveChmod(caller, req.mode, req.gid ?? attrs.gid));
-      if (req.atime !== undefined || req.mtime !== undefined) {
-        fs.utimesSync(self, toUtime(req.atime, st.value.atimeNs), toUtime(req.mtime, st.value.mtimeNs));
-      }
     });
     if (!applied.ok) return fail(applied.errno);
+    if (req.atime !== undefined || req.mtime !== undefined) {
+      const times = this.setTimes(node, attrs.type, nativeTime(req.atime), nativeTime(req.mtime), names);
+      if (!times.ok) return times;
+    }
     const after = this.verify(node);
     if (!after.ok) return after;
-    return ok({ before: wccAttrs(st.value), after: attrsFromStats(after.value) });
+    const now = attrsFromStats(after.value);
+    // chown(2) leaves an id it cannot map unchanged: answering OK would claim a change that did not happen.
+    if ((req.uid !== undefined && now.uid !== req.uid) || (req.gid !== undefined && now.gid !== req.gid)) {
+      return fail('EINVAL');
+    }
+    return ok({ before: wccAttrs(st.value), after: now });
   }
 
   create(
@@ -285,8 +322,10 @@ export class ConfinedFs {
       return this.finishCreate(dir, pre.value, existing, false);
     }
     const fd = opened.value;
+    const ident = identityOfFd(fd, fs.fstatSync(fd, BIGINT));
     const owned = this.takeOwnership(fd, caller, pre.value, mode, FileType.REG);
-    const node = owned.ok ? this.reopen(fd, identityOfFd(fd, fs.fstatSync(fd, BIGINT))) : owned;
+    if (!owned.ok) this.discardCreated(dir.fd, name, ident, false);
+    const node = owned.ok ? this.reopen(fd, ident) : owned;
     closeQuietly(fd);
     return this.finishCreate(dir, pre.value, node, true);
   }
@@ -404,6 +443,9 @@ export class ConfinedFs {
     if (fileTypeOf(st.value) === FileType.DIR) return fail('EISDIR');
     const dirSt = this.verifyDir(dir, caller, W_OK | X_OK);
     if (!dirSt.ok) return dirSt;
+    if (this.enforce && !mayHardlink(caller, attrsFromStats(st.value), hostProtectsHardlinks())) {
+      return fail('EPERM');
+    }
     const newPath = procPath(dir.fd, name);
     // Linked through the descriptor itself, not through a name: the name it was opened through may have
     // been removed while the object lives on under others (rename(a, b); link(b, a); unlink(b); ...).
@@ -653,6 +695,30 @@ export class ConfinedFs {
     }
   }
 
+  /** utimensat with nanoseconds: through the magic link for anything but a symlink, which is changed by
+   * name in its parent (AT_SYMLINK_NOFOLLOW) after checking the name still holds it. */
+  private setTimes(
+    node: VNode,
+    type: FileType,
+    atime: NativeTime,
+    mtime: NativeTime,
+    names: readonly KnownName[],
+  ): FsResult<void> {
+    const at = requiredFsAt();
+    const set = (dirFd: number, name: Buffer, flags: number): FsResult<void> => {
+      const failed = at.utimensAt(dirFd, name, atime, mtime, flags);
+      return failed === undefined ? ok(undefined) : fail(toErrno(systemError(failed, 'utimensat')));
+    };
+    if (type !== FileType.LNK) return set(node.fd, EMPTY_NAME, 0);
+    const nofollow = at.constants.AT_SYMLINK_NOFOLLOW;
+    for (const { dir, name } of names) {
+      if (validateName(name) !== undefined || !this.verify(dir).ok) continue;
+      const found = this.childIdentity(dir.fd, name);
+      if (found.ok && sameIdentity(found.value, node.ident)) return set(dir.fd, name, nofollow);
+    }
+    return this.withLocation(node, (parentFd, name) => set(parentFd, name, nofollow));
+  }
+
   private beginCreate(dir: VNode, name: Buffer, caller: Caller): FsResult<BigIntStats> {
     if (this.options.readOnly) return fail('EROFS');
     const bad = validateName(name);
@@ -678,6 +744,7 @@ export class ConfinedFs {
     }
     const owned = this.takeOwnership(node.value.fd, caller, dirBefore, mode, type);
     if (!owned.ok) {
+      this.discardCreated(dir.fd, name, node.value.ident, type === FileType.DIR);
       closeQuietly(node.value.fd);
       return owned;
     }
@@ -685,7 +752,9 @@ export class ConfinedFs {
   }
 
   /** chown to the caller (the parent's group under a setgid parent), then chmod without umask: chown
-   * would clear setuid/setgid bits set before it. */
+   * would clear setuid/setgid bits set before it. The server creates as root, so the result is checked:
+   * an id chown(2) ignores or cannot map would otherwise leave a root-owned (even setuid) object, and
+   * the caller must then remove it ('EPERM'). */
   private takeOwnership(
     fd: number,
     caller: Caller,
@@ -696,11 +765,28 @@ export class ConfinedFs {
     const parent = attrsFromStats(dirBefore);
     const gid = creationGid(caller, parent);
     const self = procPath(fd);
+    if (this.options.privileged && (caller.uid === INVALID_ID || gid === INVALID_ID)) return fail('EPERM');
     const done = attempt(() => {
       if (this.options.privileged) fs.chownSync(self, caller.uid, gid);
       if (type !== FileType.LNK) fs.chmodSync(self, creationMode(caller, parent, mode, type, gid));
+      return fs.fstatSync(fd, BIGINT);
     });
-    return done.ok ? ok(undefined) : fail(done.errno);
+    if (!done.ok) return fail(done.errno);
+    if (
+      this.options.privileged &&
+      (Number(done.value.uid) !== caller.uid || Number(done.value.gid) !== gid)
+    ) {
+      return fail('EPERM');
+    }
+    return ok(undefined);
+  }
+
+  /** Removes an object this request just made under `name` (if the name still holds it). */
+  private discardCreated(dirFd: number, name: Buffer, ident: Identity, directory: boolean): void {
+    const still = this.childIdentity(dirFd, name);
+    if (!still.ok || !sameIdentity(still.value, ident)) return;
+    const path = procPath(dirFd, name);
+    attempt(() => (directory ? fs.rmdirSync(path) : fs.unlinkSync(path)));
   }
 
   private finishCreate(
@@ -784,14 +870,22 @@ function openAtNative(at: FsAt, dirFd: number, name: Buffer, flags: number): FsR
   return retried.ok ? describe(retried.value) : fail(retried.errno);
 }
 
-/**
- * Node takes times as seconds in a double and passes microseconds to the kernel, so nanoseconds set by a
- * client are rounded to microseconds; a time not being changed is rewritten at the same precision.
- */
-function toUtime(change: TimeChange | undefined, currentNs: bigint): number {
-  if (change === undefined) return Number(currentNs / 1000n) / 1e6;
-  if (change === 'now') return Date.now() / 1000;
-  return change.seconds + change.nseconds / 1e9;
+/** A SETATTR time as utimensat takes it: unchanged fields are omitted, never rewritten. */
+function nativeTime(change: TimeChange | undefined): NativeTime {
+  if (change === undefined) return 'omit';
+  if (change === 'now') return 'now';
+  return BigInt(change.seconds) * 1_000_000_000n + BigInt(change.nseconds);
+}
+
+/** Values no system call can apply: ids chown(2) reads as "unchanged", sizes beyond a file's reach,
+ * nanoseconds outside a second. */
+function unsettable(req: SetattrRequest): Errno | undefined {
+  if (req.uid === INVALID_ID || req.gid === INVALID_ID) return 'EINVAL';
+  for (const t of [req.atime, req.mtime]) {
+    if (t !== undefined && t !== 'now' && (t.nseconds < 0 || t.nseconds >= 1_000_000_000)) return 'EINVAL';
+  }
+  if (req.size !== undefined && (req.size < 0n || req.size > BigInt(Number.MAX_SAFE_INTEGER))) return 'EFBIG';
+  return undefined;
 }
 
 function prefixOf(rootPath: Buffer): Buffer {

@@ -20,8 +20,13 @@ export interface SquashPolicy {
   readonly anonGid: number;
 }
 
+/** (uid_t)-1 and (gid_t)-1: chown(2) reads them as "leave unchanged", so they can never be set. */
+export const INVALID_ID = 0xffff_ffff;
+
 /** Maps AUTH_SYS credentials to the caller as knfsd does: root_squash maps uid 0 and, independently,
- * gid 0 (primary and supplementary) to the anonymous ids; all_squash maps everyone and drops groups. */
+ * gid 0 (primary and supplementary) to the anonymous ids; all_squash maps everyone and drops groups. An id
+ * the kernel cannot set (2^32-1) is anonymous under every policy: the server creates objects as root and
+ * then chowns them, and chown(-1) would leave them root's. */
 export function squash(
   authUid: number,
   authGid: number,
@@ -29,11 +34,12 @@ export function squash(
   policy: SquashPolicy,
 ): Caller {
   if (policy.allSquash) return { uid: policy.anonUid, gid: policy.anonGid, gids: [] };
-  if (!policy.rootSquash) return { uid: authUid, gid: authGid, gids: [...authGids] };
+  const squashed = (id: number, anon: number) =>
+    id === INVALID_ID || (policy.rootSquash && id === 0) ? anon : id;
   return {
-    uid: authUid === 0 ? policy.anonUid : authUid,
-    gid: authGid === 0 ? policy.anonGid : authGid,
-    gids: authGids.map((g) => (g === 0 ? policy.anonGid : g)),
+    uid: squashed(authUid, policy.anonUid),
+    gid: squashed(authGid, policy.anonGid),
+    gids: authGids.map((g) => squashed(g, policy.anonGid)),
   };
 }
 

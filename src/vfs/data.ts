@@ -9,7 +9,12 @@ import { closeQuietly, procPath } from './proc-path.js';
 import { identityOfFd } from './reuse-tag.js';
 import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
 
-const readAsync = promisify(fs.read);
+/** fs.read with a bigint position, which node:fs accepts for reads (its promisified typing does not). */
+function readAsync(fd: number, into: Buffer, at: number, length: number, position: bigint): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, into, at, length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+  });
+}
 const writeAsync = promisify(fs.write);
 const fsyncAsync = promisify(fs.fsync);
 const fdatasyncAsync = promisify(fs.fdatasync);
@@ -84,21 +89,25 @@ export class DataIo {
     return this.files.size;
   }
 
+  /** Reads at most `count` bytes; nothing lies at or beyond the largest offset a file can have, so such
+   * a read is short (as knfsd clamps it), never an error. */
   async read(node: VNode, offset: bigint, count: number): Promise<FsResult<ReadResult>> {
-    const position = safePosition(offset, count);
-    if (position === undefined) return fail('EFBIG');
     const file = this.acquire(node, false);
     if (!file.ok) return file;
     try {
-      const data = Buffer.allocUnsafe(count);
+      const start = offset > MAX_OFFSET ? MAX_OFFSET : offset;
+      const length = Number(BigInt(count) < MAX_OFFSET - start ? BigInt(count) : MAX_OFFSET - start);
+      const data = Buffer.allocUnsafe(length);
       let total = 0;
-      while (total < count) {
-        const { bytesRead } = await readAsync(file.value.fd, data, total, count - total, position + total);
+      while (total < length) {
+        // node:fs reads take a bigint position (writes do not).
+        const at = start + BigInt(total);
+        const bytesRead = await readAsync(file.value.fd, data, total, length - total, at);
         if (bytesRead === 0) break;
         total += bytesRead;
       }
       const st = fs.fstatSync(file.value.fd, { bigint: true });
-      const eof = offset + BigInt(total) >= st.size;
+      const eof = start + BigInt(total) >= st.size;
       return ok({ data: data.subarray(0, total), eof, attrs: attrsFromStats(st) });
     } catch (err) {
       return fail(toErrno(err));
@@ -196,20 +205,16 @@ export class DataIo {
     return ok(file);
   }
 
-  /** Opens read-write when the export allows, so one descriptor serves both directions; falls back to
-   * read-only for files the server may only read. The O_PATH descriptor is used synchronously. */
+  /** Opens for writing only for a write: a read-write descriptor cannot be had for an append-only or
+   * immutable file, and its close would tell inotify watchers (IN_CLOSE_WRITE) the file was written.
+   * The O_PATH descriptor is used synchronously. */
   private openData(
     node: VNode,
     writable: boolean,
   ): FsResult<{ fd: number; writable: boolean; ident: Identity }> {
     const path = procPath(node.fd);
-    const tryOpen = (flags: number) => attempt(() => openWithRelief(() => fs.openSync(path, flags)));
-    let isWritable = !this.options.readOnly;
-    let opened = isWritable ? tryOpen(fs.constants.O_RDWR) : tryOpen(fs.constants.O_RDONLY);
-    if (!opened.ok && isWritable && !writable && (opened.errno === 'EACCES' || opened.errno === 'EROFS')) {
-      isWritable = false;
-      opened = tryOpen(fs.constants.O_RDONLY);
-    }
+    const flags = writable && !this.options.readOnly ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
+    const opened = attempt(() => openWithRelief(() => fs.openSync(path, flags)));
     if (!opened.ok)
       return fail(opened.errno === 'ENOENT' || opened.errno === 'ELOOP' ? 'EBADF' : opened.errno);
     const fd = opened.value;
@@ -222,7 +227,7 @@ export class DataIo {
       closeQuietly(fd);
       return fail(st.value.isDirectory() ? 'EISDIR' : 'EINVAL');
     }
-    return ok({ fd, writable: isWritable, ident: node.ident });
+    return ok({ fd, writable: flags === fs.constants.O_RDWR, ident: node.ident });
   }
 
   private stripPrivileges(fd: number, st: BigIntStats, caller: Caller | undefined): void {
@@ -271,6 +276,9 @@ function safePosition(offset: bigint, length: number): number | undefined {
   if (offset < 0n || offset + BigInt(length) > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   return Number(offset);
 }
+
+/** The largest offset a file can have (loff_t). */
+const MAX_OFFSET = 0x7fff_ffff_ffff_ffffn;
 
 function keyOf(ident: Identity): string {
   return `${ident.dev}:${ident.ino}:${ident.btime}`;

@@ -31,6 +31,10 @@ export interface NativeStat {
   readonly birthtimeNs: bigint;
 }
 
+/** A time for utimensAt: signed nanoseconds since the epoch, the server's clock ('now', UTIME_NOW), or
+ * left as it is ('omit', UTIME_OMIT). */
+export type NativeTime = bigint | 'now' | 'omit';
+
 /** A kernel file handle: the whole struct file_handle (handle_bytes, handle_type, opaque bytes). */
 export interface KernelHandle {
   readonly handle: Buffer;
@@ -54,11 +58,21 @@ export interface FsAt {
   /** A new name `newName` in `newDirfd` for the object `fd` holds, whatever name it was opened through
    * (linkat of /proc/self/fd/N with AT_SYMLINK_FOLLOW; no privilege needed). */
   linkFdAt(fd: number, newDirfd: number, newName: Buffer): undefined | SystemErrorCode;
+  /** utimensat(2) with nanoseconds. `flags` is 0 or AT_SYMLINK_NOFOLLOW; an empty name changes the object
+   * `dirfd` holds (an O_PATH descriptor is fine; AT_SYMLINK_NOFOLLOW is then 'EINVAL'). */
+  utimensAt(
+    dirfd: number,
+    name: Buffer,
+    atime: NativeTime,
+    mtime: NativeTime,
+    flags: number,
+  ): undefined | SystemErrorCode;
   readonly constants: {
     readonly O_PATH: number;
     readonly AT_EMPTY_PATH: number;
     readonly AT_SYMLINK_FOLLOW: number;
     readonly MAX_HANDLE_SZ: number;
+    readonly AT_SYMLINK_NOFOLLOW: number;
   };
 }
 
@@ -111,6 +125,7 @@ function withStatFields(raw: RawFsAt): FsAt {
     nameToHandleAt: raw.nameToHandleAt,
     openByHandleAt: raw.openByHandleAt,
     linkFdAt: raw.linkFdAt,
+    utimensAt: raw.utimensAt,
     constants: raw.constants,
     statxAt(dirfd, name, nofollow) {
       const failed = raw.statxAt(dirfd, name, nofollow, values);

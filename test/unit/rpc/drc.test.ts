@@ -8,6 +8,7 @@ const key = (over: Partial<DrcKey> = {}): DrcKey => ({
   prog: 100003,
   vers: 3,
   proc: 12,
+  cred: 'sys:1001:1001:',
   args: Buffer.from('remove me'),
   ...over,
 });
@@ -29,7 +30,7 @@ describe('duplicate request cache', () => {
     if (again.kind === 'replay') assert.equal(Buffer.concat(again.reply).toString(), 'head-body');
   });
 
-  it('treats a different client, xid, procedure or argument bytes as a different call', () => {
+  it('treats a different client, xid, procedure, credential or argument bytes as a different call', () => {
     const drc = new DuplicateRequestCache();
     execute(drc, key(), 'first');
     for (const k of [
@@ -39,6 +40,9 @@ describe('duplicate request cache', () => {
       key({ vers: 2 }),
       key({ prog: 100005 }),
       key({ args: Buffer.from('remove you') }),
+      key({ cred: 'sys:1002:1001:' }),
+      key({ cred: 'sys:1001:1001:0' }),
+      key({ cred: 'none' }),
     ]) {
       assert.equal(drc.lookup(k).kind, 'execute', JSON.stringify({ ...k, args: k.args.toString() }));
     }

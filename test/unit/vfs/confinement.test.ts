@@ -40,7 +40,13 @@ describe('confinement', () => {
     const link = value(box.fs.lookup(box.root, b('link'), ROOT)).node;
     assert.equal(errnoOf(box.fs.setattr(link, ROOT, { mode: 0o777 })), 'ENOTSUP');
     assert.equal(errnoOf(box.fs.setattr(link, ROOT, { size: 0n })), 'EINVAL');
-    assert.equal(errnoOf(box.fs.setattr(link, ROOT, { mtime: 'now' })), 'ENOTSUP');
+    const outsideMtime = fs.statSync(sentinel).mtimeMs;
+    value(box.fs.setattr(link, ROOT, { mtime: { seconds: 2_000_000, nseconds: 5 } }));
+    assert.equal(fs.statSync(sentinel).mtimeMs, outsideMtime, 'times are set on the link, not its target');
+    assert.equal(
+      fs.lstatSync(path.join(box.exportDir, 'link'), { bigint: true }).mtimeNs,
+      2_000_000_000_000_005n,
+    );
     const data = new DataIo({ readOnly: false, privileged: true });
     assert.equal(errnoOf(await data.read(link, 0n, 100)), 'EINVAL');
     assert.equal(errnoOf(await data.write(link, 0n, b('pwned'), 2)), 'EINVAL');
