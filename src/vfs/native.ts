@@ -29,6 +29,9 @@ export interface NativeStat {
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
   readonly birthtimeNs: bigint;
+  /** The mount the object is reached through (STATX_MNT_ID), -1n where the kernel does not say. Unlike
+   * `dev`, it tells a bind mount of the same filesystem apart from the directory it covers. */
+  readonly mntId: bigint;
 }
 
 /** A kernel file handle: the whole struct file_handle (handle_bytes, handle_type, opaque bytes). */
@@ -51,6 +54,19 @@ export interface FsAt {
   /** Needs CAP_DAC_READ_SEARCH ('EPERM' without it). `mountFd` is any descriptor on the same filesystem
    * but not an O_PATH one, which the kernel refuses ('EBADF'). */
   openByHandleAt(mountFd: number, handle: Buffer, flags: number): number | SystemErrorCode;
+  /** A new name `newName` in `newDirFd` for the object `fd` holds (O_PATH is fine), through
+   * linkat(AT_FDCWD, "/proc/self/fd/<fd>", ..., AT_SYMLINK_FOLLOW): no path of the object is built. */
+  linkFdAt(fd: number, newDirFd: number, newName: Buffer): undefined | SystemErrorCode;
+  /** readlinkat(dirfd, name); an empty name reads the symlink an O_PATH descriptor `dirfd` holds. */
+  readlinkAt(dirfd: number, name: Buffer): Buffer | SystemErrorCode;
+  /** mknodat(dirfd, name, mode, makedev(major, minor)) for FIFOs, sockets and devices (umask applies). */
+  mknodAt(
+    dirfd: number,
+    name: Buffer,
+    mode: number,
+    major: number,
+    minor: number,
+  ): undefined | SystemErrorCode;
   readonly constants: {
     readonly O_PATH: number;
     readonly AT_EMPTY_PATH: number;
@@ -102,11 +118,14 @@ function load(): NativeStatus {
 
 function withStatFields(raw: RawFsAt): FsAt {
   // Reused for every call: statxAt is synchronous and its values are copied out before it returns.
-  const values = new BigInt64Array(13);
+  const values = new BigInt64Array(14);
   return {
     openAt: raw.openAt,
     nameToHandleAt: raw.nameToHandleAt,
     openByHandleAt: raw.openByHandleAt,
+    linkFdAt: raw.linkFdAt,
+    readlinkAt: raw.readlinkAt,
+    mknodAt: raw.mknodAt,
     constants: raw.constants,
     statxAt(dirfd, name, nofollow) {
       const failed = raw.statxAt(dirfd, name, nofollow, values);
@@ -125,6 +144,7 @@ function withStatFields(raw: RawFsAt): FsAt {
         mtimeNs: values[10],
         ctimeNs: values[11],
         birthtimeNs: values[12],
+        mntId: values[13],
       };
     },
   };
