@@ -4,6 +4,7 @@ import type { CatalogObject } from '../catalog/types.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
+import type { NfsTime } from '../vfs/attrs.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
@@ -43,6 +44,11 @@ function splitPath(rel: Buffer): Buffer[] {
 function nameKey(dirId: ObjectId, name: Buffer): string {
   return `${dirId}/${name.toString('latin1')}`;
 }
+
+/** Deeper than any catalog chain can be: bounds the recursion through parents. */
+const MAX_DEPTH = 4096;
+/** A ctime at least this old (µs) cannot be repeated by a later change (timestamps move by clock ticks). */
+const TRUSTED_CTIME_AGE_US = 50_000;
 
 /** How many entries a search for a moved object may stat in its last known directory. */
 const MOVED_SEARCH_LIMIT = 100_000;
@@ -101,6 +107,8 @@ export class Objects {
   private readonly names = new Map<string, ObjectId>();
   private readonly handles = new Map<ObjectId, FileHandle>();
   private readonly kernelCaptured = new Set<ObjectId>();
+  /** Cached objects whose name was confirmed: the descriptor, its ctime then and the parent it was in. */
+  private readonly placed = new Map<ObjectId, { fd: number; ctime: NfsTime; parentId: ObjectId }>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
@@ -179,23 +187,80 @@ export class Objects {
     return { ok: false, status, reason };
   }
 
-  /** A live descriptor for the object: cached, or rebuilt from the catalog. */
-  nodeOf(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+  /**
+   * A live descriptor for the object, inside the export now: cached and still in place (see
+   * `placement`), or rebuilt from the catalog. A cached object deleted on the host is gone at once; one
+   * moved by a local process is looked for again, and is STALE if it left the export.
+   */
+  nodeOf(exp: ExportRuntime, obj: CatalogObject, depth = 0): VNode | undefined {
     if (obj.id === exp.rootId) return exp.root;
+    if (depth > MAX_DEPTH) return undefined;
     const cached = this.o.nodes.get(obj.id);
-    if (cached) return cached;
-    return this.rebuild(exp, obj, 0);
+    if (cached) {
+      const where = this.placement(exp, obj, cached, depth);
+      if (where === 'in-place') return cached;
+      this.o.nodes.delete(obj.id);
+      this.placed.delete(obj.id);
+      if (where === 'deleted') {
+        // No name left anywhere: nothing can bring it back, and a descriptor kept open keeps its space.
+        exp.data.forget(obj.ident);
+        exp.dataReadOnly.forget(obj.ident);
+        this.o.catalog.markGone(obj.id);
+        return undefined;
+      }
+    }
+    return this.rebuild(exp, obj, depth);
   }
 
-  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {
-    if (depth > 4096) return undefined;
+  /**
+   * Whether a cached descriptor's object is still where the catalog says, inside the export. Checked on
+   * every use, cheaply: an fstat (which also catches an object deleted on the host, nlink 0), and while
+   * its ctime is the one seen when its name was last confirmed, nothing renamed it (rename changes the
+   * ctime of what it moves), so it is in place if its parent is, checked the same way up to the root:
+   * one fstat per level. Only when a ctime changed is the name looked up again in the parent (one statx).
+   */
+  private placement(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    node: VNode,
+    depth: number,
+  ): 'in-place' | 'moved' | 'deleted' {
+    const now = exp.fs.getattr(node);
+    if (!now.ok) return now.errno === 'ESTALE' ? 'deleted' : 'moved';
+    const ctime = now.value.ctime;
+    const seen = this.placed.get(obj.id);
+    if (
+      seen &&
+      seen.fd === node.fd &&
+      seen.ctime.seconds === ctime.seconds &&
+      seen.ctime.nseconds === ctime.nseconds
+    ) {
+      const parent = this.o.catalog.get(seen.parentId);
+      return parent?.state === 'live' && this.nodeOf(exp, parent, depth + 1) ? 'in-place' : 'moved';
+    }
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live') continue;
-      const dir =
-        parent.id === exp.rootId
-          ? exp.root
-          : (this.o.nodes.get(parent.id) ?? this.rebuild(exp, parent, depth + 1));
+      const dir = this.nodeOf(exp, parent, depth + 1);
+      if (!dir) continue;
+      const there = exp.fs.entryIdentity(dir, link.name);
+      if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
+      // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
+      if (Date.now() * 1000 - (ctime.seconds * 1e6 + ctime.nseconds / 1e3) > TRUSTED_CTIME_AGE_US) {
+        if (this.placed.size >= NAME_MEMO_LIMIT) this.placed.clear();
+        this.placed.set(obj.id, { fd: node.fd, ctime, parentId: parent.id });
+      }
+      return 'in-place';
+    }
+    return 'moved';
+  }
+
+  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    for (const link of obj.links) {
+      const parent = this.o.catalog.get(link.parentId);
+      if (parent?.state !== 'live') continue;
+      const dir = this.nodeOf(exp, parent, depth + 1);
       if (!dir) continue;
       const found = exp.fs.lookup(dir, link.name, SERVER);
       if (!found.ok) continue;
@@ -220,7 +285,8 @@ export class Objects {
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
-      const dir = parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id);
+      const dir =
+        parent.id === exp.rootId ? exp.root : this.o.nodes.get(parent.id) && this.nodeOf(exp, parent);
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {

@@ -14,6 +14,7 @@ import {
   W_OK,
   X_OK,
 } from './access.js';
+import { isBelow } from './ancestry.js';
 import {
   type Attrs,
   attrsFromStats,
@@ -29,7 +30,7 @@ import type { Caller } from './credentials.js';
 import { openWithRelief } from './descriptors.js';
 import { attempt, toErrno } from './errors.js';
 import { isDotDot, isDotOrDotDot, NAME_MAX, validateName, validateSymlinkTarget } from './names.js';
-import { type FsAt, nativeFsAt, systemError } from './native.js';
+import { type FsAt, nativeFsAt, requiredFsAt, systemError } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import {
   assignCookies,
@@ -330,13 +331,9 @@ export class ConfinedFs {
     const st = this.verify(node);
     if (!st.ok) return st;
     if (fileTypeOf(st.value) !== FileType.LNK) return fail('EINVAL');
-    return this.withLocation(node, (parentFd, name) => {
-      const target = attempt(() => fs.readlinkSync(procPath(parentFd, name), { encoding: 'buffer' }));
-      if (!target.ok) return fail(target.errno);
-      // The name may have been replaced between the identity check and readlink.
-      const still = this.childIdentity(parentFd, name);
-      return still.ok && sameIdentity(still.value, node.ident) ? ok(target.value) : fail('ESTALE');
-    });
+    // The descriptor holds the symlink itself: read it as such, wherever it is and however deep.
+    const target = requiredFsAt().readlinkAt(node.fd, EMPTY_NAME);
+    return typeof target === 'string' ? fail(toErrno(systemError(target, 'readlinkat'))) : ok(target);
   }
 
   /** REMOVE: anything but a directory. */
@@ -396,17 +393,13 @@ export class ConfinedFs {
     if (fileTypeOf(st.value) === FileType.DIR) return fail('EISDIR');
     const dirSt = this.verifyDir(dir, caller, W_OK | X_OK);
     if (!dirSt.ok) return dirSt;
-    const newPath = procPath(dir.fd, name);
-    // link(2) cannot take the magic link as its source (it would link the /proc entry itself), so the
-    // object's current name is found by walking from the root without following symlinks.
-    const linked = this.withLocation(node, (parentFd, oldName) => {
-      const made = attempt(() => fs.linkSync(procPath(parentFd, oldName), newPath));
-      return made.ok ? ok(undefined) : fail<undefined>(made.errno);
-    });
-    if (!linked.ok) return linked;
+    // linkat through the descriptor's magic link (AT_SYMLINK_FOLLOW): the object it holds, wherever it is
+    // now, without spelling out its path, so neither long names nor deep trees matter.
+    const made = requiredFsAt().linkFdAt(node.fd, dir.fd, name);
+    if (made !== undefined) return fail(toErrno(systemError(made, 'linkat')));
     const created = this.childIdentity(dir.fd, name);
     if (!created.ok || !sameIdentity(created.value, node.ident)) {
-      attempt(() => fs.unlinkSync(newPath));
+      // The name was replaced after linkat made it: it is someone else's now, so it is left alone.
       return fail('ESTALE');
     }
     const after = this.verify(node);
@@ -523,11 +516,14 @@ export class ConfinedFs {
     return ok({ fd: this.rootFd!, ident: this.rootIdent! });
   }
 
-  /** fstat of the node's descriptor, refusing a descriptor that was closed or now names another object. */
+  /** fstat of the node's descriptor, refusing a descriptor that was closed or now names another object,
+   * and an object with no name left (deleted on the host: only our descriptor keeps it, and serving it
+   * would show old data and keep its space allocated). */
   private verify(node: VNode): FsResult<BigIntStats> {
     const st = attempt(() => fs.fstatSync(node.fd, BIGINT));
     if (!st.ok) return fail(st.errno === 'EBADF' ? 'EBADF' : st.errno);
-    return sameIdentity(identityOf(st.value), node.ident) ? st : fail('EBADF');
+    if (!sameIdentity(identityOf(st.value), node.ident)) return fail('EBADF');
+    return st.value.nlink === 0n ? fail('ESTALE') : st;
   }
 
   private verifyDir(dir: VNode, caller: Caller, want: number): FsResult<BigIntStats> {
@@ -595,56 +591,10 @@ export class ConfinedFs {
     return ok({ node: node.value, attrs: attrsFromStats(st.value) });
   }
 
+  /** Whether the directory `fd` holds lies below the export root now, found by walking its '..' chain. */
   private insideExport(fd: number): boolean {
     const root = this.root();
-    if (!root.ok) return false;
-    const rootPath = attempt(() => fs.readlinkSync(procPath(root.value.fd), { encoding: 'buffer' }));
-    const path = attempt(() => fs.readlinkSync(procPath(fd), { encoding: 'buffer' }));
-    if (!rootPath.ok || !path.ok) return false;
-    return (
-      path.value.equals(rootPath.value) ||
-      path.value.subarray(0, prefixOf(rootPath.value).length).equals(prefixOf(rootPath.value))
-    );
-  }
-
-  /**
-   * Runs `fn` with a descriptor of the directory currently holding `node` and its name there. The kernel
-   * reports the object's current path; it is walked from the root one component at a time with
-   * O_NOFOLLOW, and the last component must still be `node`.
-   */
-  private withLocation<T>(node: VNode, fn: (parentFd: number, name: Buffer) => FsResult<T>): FsResult<T> {
-    const root = this.root();
-    if (!root.ok) return root;
-    if (sameIdentity(node.ident, root.value.ident)) return fail('EINVAL');
-    const paths = attempt(() => ({
-      root: fs.readlinkSync(procPath(root.value.fd), { encoding: 'buffer' }),
-      node: fs.readlinkSync(procPath(node.fd), { encoding: 'buffer' }),
-    }));
-    if (!paths.ok) return fail(paths.errno === 'ENOENT' ? 'EBADF' : paths.errno);
-    const prefix = prefixOf(paths.value.root);
-    if (!paths.value.node.subarray(0, prefix.length).equals(prefix)) return fail('ESTALE');
-    const parts = splitPath(paths.value.node.subarray(prefix.length));
-    const last = parts.pop();
-    if (last === undefined) return fail('ESTALE');
-    let parentFd = root.value.fd;
-    const release = () => {
-      if (parentFd !== root.value.fd) closeQuietly(parentFd);
-    };
-    try {
-      for (const part of parts) {
-        const next = fs.openSync(procPath(parentFd, part), O_PATH | O_DIRECTORY | O_NOFOLLOW);
-        release();
-        parentFd = next;
-      }
-      const found = this.childIdentity(parentFd, last);
-      if (!found.ok || !sameIdentity(found.value, node.ident)) return fail('ESTALE');
-      return fn(parentFd, last);
-    } catch (err) {
-      const errno = toErrno(err);
-      return fail(errno === 'ENOENT' || errno === 'ENOTDIR' || errno === 'ELOOP' ? 'ESTALE' : errno);
-    } finally {
-      release();
-    }
+    return root.ok && isBelow(fd, root.value.ident);
   }
 
   private beginCreate(dir: VNode, name: Buffer, caller: Caller): FsResult<BigIntStats> {
@@ -774,20 +724,4 @@ function toUtime(change: TimeChange | undefined, currentNs: bigint): number {
   if (change === undefined) return Number(currentNs / 1000n) / 1e6;
   if (change === 'now') return Date.now() / 1000;
   return change.seconds + change.nseconds / 1e9;
-}
-
-function prefixOf(rootPath: Buffer): Buffer {
-  return rootPath.length === 1 ? rootPath : Buffer.concat([rootPath, Buffer.from('/')]);
-}
-
-function splitPath(path: Buffer): Buffer[] {
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || path[i] === 0x2f) {
-      if (i > start) parts.push(path.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return parts;
 }
