@@ -136,6 +136,7 @@ const LINK_MAX_BY_FS_TYPE = new Map<number, number>([
 export class ConfinedFs {
   private rootFd: number | undefined;
   private rootIdent: Identity | undefined;
+  private rootMnt: bigint | undefined;
   private readonly snapshots = new DirSnapshotCache();
   private readonly enforce: boolean;
 
@@ -156,6 +157,7 @@ export class ConfinedFs {
       if (!opened.ok) return fail(opened.errno);
       this.rootFd = opened.value;
       this.rootIdent = identityOf(fs.fstatSync(opened.value, BIGINT));
+      this.rootMnt = mountIdOf(opened.value, EMPTY_NAME);
     }
     return this.reopen(this.rootFd, this.rootIdent!);
   }
@@ -430,7 +432,7 @@ export class ConfinedFs {
     if (!dirSt.ok) return dirSt;
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
-    if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
+    if (!isDotOrDotDot(name) && this.crossesMount(dir.fd, name, st.value)) return fail('EACCES');
     return ok(attrsFromStats(st.value));
   }
 
@@ -448,7 +450,7 @@ export class ConfinedFs {
     }
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
-    if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
+    if (!isDotOrDotDot(name) && this.crossesMount(dir.fd, name, st.value)) return fail('EACCES');
     return ok({ attrs: attrsFromStats(st.value), ident: identityOf(st.value) });
   }
 
@@ -556,15 +558,20 @@ export class ConfinedFs {
     const opened =
       fsAt === undefined ? this.open(procPath(dirFd, name), flags) : openAtNative(fsAt, dirFd, name, flags);
     if (!opened.ok) return opened;
-    if (opened.value.ident.dev !== this.rootIdent?.dev && !this.options.crossMounts) {
+    if (!this.options.crossMounts && opened.value.mnt !== this.rootMnt) {
       closeQuietly(opened.value.fd);
       return fail('EACCES');
     }
     return opened;
   }
 
-  private crossesMount(st: StatLike): boolean {
-    return !this.options.crossMounts && this.rootIdent !== undefined && st.dev !== this.rootIdent.dev;
+  /** Whether the entry `name` of `dirFd`, whose lstat is `st`, is on another mount than the export root
+   * (by mount id: a bind mount of the same device counts) and this view may not cross into it. */
+  private crossesMount(dirFd: number, name: Buffer, st: StatLike): boolean {
+    if (this.options.crossMounts || this.rootIdent === undefined) return false;
+    if (st.dev !== this.rootIdent.dev) return true;
+    const mnt = 'mntId' in st && typeof st.mntId === 'bigint' ? st.mntId : mountIdOf(dirFd, name);
+    return mnt !== this.rootMnt;
   }
 
   private lstatChild(dirFd: number, name: Buffer): FsResult<StatLike> {
@@ -688,7 +695,17 @@ export class ConfinedFs {
 function describe(fd: number): FsResult<VNode> {
   const st = fstatOf(fd);
   if (!st.ok) closeQuietly(fd);
-  return st.ok ? ok({ fd, ident: identityOf(st.value), type: fileTypeOf(st.value) }) : st;
+  if (!st.ok) return st;
+  const mnt =
+    'mntId' in st.value && typeof st.value.mntId === 'bigint' ? st.value.mntId : mountIdOf(fd, EMPTY_NAME);
+  return ok({ fd, ident: identityOf(st.value), type: fileTypeOf(st.value), mnt });
+}
+
+/** The mount id of `name` in `dirFd` (of `dirFd` itself for an empty name), -1n when it cannot be told.
+ * node:fs does not report it, so the addon is asked even where its fast paths are turned off. */
+function mountIdOf(dirFd: number, name: Buffer): bigint {
+  const st = requiredFsAt().statxAt(dirFd, name, true);
+  return typeof st === 'string' ? -1n : st.mntId;
 }
 
 function fstatOf(fd: number): FsResult<StatLike> {
