@@ -4,7 +4,6 @@ import type { CatalogObject } from '../catalog/types.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
-import type { NfsTime } from '../vfs/attrs.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
@@ -47,8 +46,8 @@ function nameKey(dirId: ObjectId, name: Buffer): string {
 
 /** Deeper than any catalog chain can be: bounds the recursion through parents. */
 const MAX_DEPTH = 4096;
-/** A ctime at least this old (µs) cannot be repeated by a later change (timestamps move by clock ticks). */
-const TRUSTED_CTIME_AGE_US = 50_000;
+/** A ctime at least this old (ns) cannot be repeated by a later change (timestamps move by clock ticks). */
+const TRUSTED_CTIME_AGE_NS = 50_000_000n;
 
 /** How many entries a search for a moved object may stat in its last known directory. */
 const MOVED_SEARCH_LIMIT = 100_000;
@@ -108,7 +107,9 @@ export class Objects {
   private readonly handles = new Map<ObjectId, FileHandle>();
   private readonly kernelCaptured = new Set<ObjectId>();
   /** Cached objects whose name was confirmed: the descriptor, its ctime then and the parent it was in. */
-  private readonly placed = new Map<ObjectId, { fd: number; ctime: NfsTime; parentId: ObjectId }>();
+  private readonly placed = new Map<ObjectId, { fd: number; ctimeNs: bigint; parentId: ObjectId }>();
+  /** Objects (and the descriptor checked) found in place during the current turn of the event loop. */
+  private readonly checkedThisTurn = new Map<ObjectId, number>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
@@ -225,34 +226,43 @@ export class Objects {
     node: VNode,
     depth: number,
   ): 'in-place' | 'moved' | 'deleted' {
-    const now = exp.fs.getattr(node);
-    if (!now.ok) return now.errno === 'ESTALE' ? 'deleted' : 'moved';
-    const ctime = now.value.ctime;
+    if (this.checkedThisTurn.get(obj.id) === node.fd) return 'in-place';
+    const stamp = exp.fs.changeStamp(node);
+    if (!stamp.ok) return stamp.errno === 'ESTALE' ? 'deleted' : 'moved';
+    const ctimeNs = stamp.value;
     const seen = this.placed.get(obj.id);
-    if (
-      seen &&
-      seen.fd === node.fd &&
-      seen.ctime.seconds === ctime.seconds &&
-      seen.ctime.nseconds === ctime.nseconds
-    ) {
+    let where: 'in-place' | 'moved' = 'moved';
+    if (seen && seen.fd === node.fd && seen.ctimeNs === ctimeNs) {
       const parent = this.o.catalog.get(seen.parentId);
-      return parent?.state === 'live' && this.nodeOf(exp, parent, depth + 1) ? 'in-place' : 'moved';
-    }
-    for (const link of obj.links) {
-      const parent = this.o.catalog.get(link.parentId);
-      if (parent?.state !== 'live') continue;
-      const dir = this.nodeOf(exp, parent, depth + 1);
-      if (!dir) continue;
-      const there = exp.fs.entryIdentity(dir, link.name);
-      if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
-      // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
-      if (Date.now() * 1000 - (ctime.seconds * 1e6 + ctime.nseconds / 1e3) > TRUSTED_CTIME_AGE_US) {
-        if (this.placed.size >= NAME_MEMO_LIMIT) this.placed.clear();
-        this.placed.set(obj.id, { fd: node.fd, ctime, parentId: parent.id });
+      where = parent?.state === 'live' && this.nodeOf(exp, parent, depth + 1) ? 'in-place' : 'moved';
+    } else {
+      for (const link of obj.links) {
+        const parent = this.o.catalog.get(link.parentId);
+        if (parent?.state !== 'live') continue;
+        const dir = this.nodeOf(exp, parent, depth + 1);
+        if (!dir) continue;
+        const there = exp.fs.entryIdentity(dir, link.name);
+        if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
+        // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
+        if (BigInt(Date.now()) * 1_000_000n - ctimeNs > TRUSTED_CTIME_AGE_NS) {
+          if (this.placed.size >= NAME_MEMO_LIMIT) this.placed.clear();
+          this.placed.set(obj.id, { fd: node.fd, ctimeNs, parentId: parent.id });
+        }
+        where = 'in-place';
+        break;
       }
-      return 'in-place';
     }
-    return 'moved';
+    if (where === 'in-place') this.markChecked(obj.id, node.fd);
+    return where;
+  }
+
+  /**
+   * Requests handled in one turn of the event loop share a check: nothing of ours runs between them,
+   * and a local rename racing with them could as well have come a moment later.
+   */
+  private markChecked(id: ObjectId, fd: number): void {
+    if (this.checkedThisTurn.size === 0) setImmediate(() => this.checkedThisTurn.clear());
+    this.checkedThisTurn.set(id, fd);
   }
 
   private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {

@@ -177,6 +177,15 @@ export class ConfinedFs {
     return st.ok ? ok(attrsFromStats(st.value)) : st;
   }
 
+  /** The ctime of the node's object (ns) after the same checks as every operation (identity, nlink > 0),
+   * at the cost of one statx: what callers compare to tell whether the object was renamed meanwhile. */
+  changeStamp(node: VNode): FsResult<bigint> {
+    const st = fstatOf(node.fd);
+    if (!st.ok) return st;
+    if (!sameIdentity(identityOf(st.value), node.ident)) return fail('EBADF');
+    return st.value.nlink === 0n ? fail('ESTALE') : ok(st.value.ctimeNs);
+  }
+
   /** The ACCESS3 answer for `requested` bits, with the object's attributes. */
   access(node: VNode, caller: Caller, requested: number): FsResult<{ granted: number; attrs: Attrs }> {
     const st = this.verify(node);
