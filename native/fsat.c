@@ -109,13 +109,15 @@ static int64_t nanoseconds(struct statx_timestamp t) {
 }
 
 /* The order of the values statxAt writes; native.ts reads them by the same indices. */
-enum { DEV, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLOCKS, ATIME, MTIME, CTIME, BTIME, STAT_FIELDS };
+enum { DEV, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLOCKS, ATIME, MTIME, CTIME, BTIME, MNT_ID, STAT_FIELDS };
 
 /*
  * statxAt(dirfd, name, nofollow, out: BigInt64Array(13)) -> undefined | errno name. Writes dev, ino, mode,
  * nlink, uid, gid, rdev, size, blocks, then atime, mtime, ctime and btime in signed nanoseconds since the
- * epoch (btime 0 where the filesystem does not report it) into `out`: filling an array is several times
- * cheaper than building an object of bigints through N-API. An empty name stats `dirfd` (AT_EMPTY_PATH).
+ * epoch (btime 0 where the filesystem does not report it), then the mount id (STATX_MNT_ID: tells a bind
+ * mount of the same device apart, which st_dev cannot; -1 where the kernel does not report it) into
+ * `out`: filling an array is several times cheaper than building an object of bigints through N-API. An
+ * empty name stats `dirfd` (AT_EMPTY_PATH).
  */
 static napi_value statx_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -135,7 +137,7 @@ static napi_value statx_at(napi_env env, napi_callback_info info) {
   if (napi_is_typedarray(env, argv[3], &is_typed) != napi_ok || !is_typed ||
       napi_get_typedarray_info(env, argv[3], &array_type, &count, &data, NULL, NULL) != napi_ok ||
       array_type != napi_bigint64_array || count < STAT_FIELDS)
-    return type_error(env, "statxAt: out must be a BigInt64Array of 13 values");
+    return type_error(env, "statxAt: out must be a BigInt64Array of 14 values");
   if (bad > 0) return errno_value(env, bad);
   if (dirfd < 0) return errno_value(env, EBADF);
 
@@ -143,7 +145,8 @@ static napi_value statx_at(napi_env env, napi_callback_info info) {
   if (nofollow) flags |= AT_SYMLINK_NOFOLLOW;
   if (name[0] == '\0') flags |= AT_EMPTY_PATH;
   struct statx stx;
-  if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_BTIME, &stx) != 0) return errno_value(env, errno);
+  if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &stx) != 0)
+    return errno_value(env, errno);
 
   int64_t *out = data;
   out[DEV] = (int64_t)makedev(stx.stx_dev_major, stx.stx_dev_minor);
@@ -159,6 +162,7 @@ static napi_value statx_at(napi_env env, napi_callback_info info) {
   out[MTIME] = nanoseconds(stx.stx_mtime);
   out[CTIME] = nanoseconds(stx.stx_ctime);
   out[BTIME] = (stx.stx_mask & STATX_BTIME) != 0 ? nanoseconds(stx.stx_btime) : 0;
+  out[MNT_ID] = (stx.stx_mask & STATX_MNT_ID) != 0 ? (int64_t)stx.stx_mnt_id : -1;
   return NULL;
 }
 
@@ -269,27 +273,28 @@ static napi_value open_by_handle_at_fn(napi_env env, napi_callback_info info) {
 }
 
 /*
- * linkFdAt(fd, newDirfd, newName) -> undefined | errno name. A new name in `newDirfd` for exactly the
- * object `fd` refers to (an O_PATH descriptor is fine), whichever name it was opened through and even
- * when that name has since been removed: linkat of the /proc/self/fd magic link with AT_SYMLINK_FOLLOW,
- * which needs no privilege (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH). An object without links left
- * gives 'ENOENT'.
+ * linkFdAt(fd, newdirfd, newname) -> undefined | errno name. Gives the object `fd` refers to (an O_PATH
+ * descriptor is fine) the new name `newname` in `newdirfd`, as linkat(AT_FDCWD, "/proc/self/fd/<fd>",
+ * newdirfd, newname, AT_SYMLINK_FOLLOW): following the magic link reaches exactly that object and no
+ * further (a symlink is linked, not its target), wherever it is now, without the object's path ever being
+ * spelled out, and without CAP_DAC_READ_SEARCH (which AT_EMPTY_PATH needs). An object with no name left
+ * cannot be linked ('ENOENT').
  */
 static napi_value link_fd_at(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   if (!get_args(env, info, 3, argv)) return NULL;
-  int32_t fd, new_dirfd;
+  int32_t fd, newdirfd;
   if (!get_int(env, argv[0], &fd)) return type_error(env, "linkFdAt: fd must be a number");
-  if (!get_int(env, argv[1], &new_dirfd)) return type_error(env, "linkFdAt: newDirfd must be a number");
+  if (!get_int(env, argv[1], &newdirfd)) return type_error(env, "linkFdAt: newdirfd must be a number");
   char name[NAME_MAX + 1];
   int bad = get_name(env, argv[2], name);
-  if (bad < 0) return type_error(env, "linkFdAt: newName must be a Buffer");
+  if (bad < 0) return type_error(env, "linkFdAt: newname must be a Buffer");
   if (bad > 0) return errno_value(env, bad);
   if (name[0] == '\0') return errno_value(env, ENOENT);
-  if (fd < 0 || new_dirfd < 0) return errno_value(env, EBADF);
-  char self[64];
-  snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-  if (linkat(AT_FDCWD, self, new_dirfd, name, AT_SYMLINK_FOLLOW) != 0) return errno_value(env, errno);
+  if (fd < 0 || newdirfd < 0) return errno_value(env, EBADF);
+  char source[32];
+  snprintf(source, sizeof source, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, source, newdirfd, name, AT_SYMLINK_FOLLOW) != 0) return errno_value(env, errno);
   return NULL;
 }
 
@@ -365,6 +370,66 @@ static napi_value utimens_at(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * readlinkAt(dirfd, name) -> Buffer | errno name. The target of the symlink `name` in `dirfd`; an empty
+ * name reads the symlink an O_PATH descriptor `dirfd` refers to (readlinkat(fd, "")), which is how a
+ * symlink held by descriptor is read without knowing its path ('EINVAL' when it is not a symlink). Targets longer than PATH_MAX - 1 bytes do
+ * not exist on Linux; one that fills the buffer is reported as 'ENAMETOOLONG' rather than cut.
+ */
+static napi_value readlink_at(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return NULL;
+  int32_t dirfd;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "readlinkAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "readlinkAt: name must be a Buffer");
+  if (bad > 0) return errno_value(env, bad);
+  if (dirfd < 0) return errno_value(env, EBADF);
+  char *target = malloc(PATH_MAX);
+  if (target == NULL) return errno_value(env, ENOMEM);
+  ssize_t length = readlinkat(dirfd, name, target, PATH_MAX);
+  if (length < 0 || length >= PATH_MAX) {
+    int err = length < 0 ? errno : ENAMETOOLONG;
+    /* With an empty name the kernel answers ENOENT for a descriptor that is not a symlink. */
+    if (err == ENOENT && name[0] == '\0') err = EINVAL;
+    free(target);
+    return errno_value(env, err);
+  }
+  napi_value result;
+  napi_status status = napi_create_buffer_copy(env, (size_t)length, target, NULL, &result);
+  free(target);
+  if (status != napi_ok) return fail_call(env, "napi_create_buffer_copy");
+  return result;
+}
+
+/*
+ * mknodAt(dirfd, name, mode, major, minor) -> undefined | errno name. mknodat(2): `mode` holds the type
+ * (S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK; S_IFREG and S_IFDIR are refused with 'EINVAL', the other calls make
+ * those) and the permission bits, to which the process umask applies.
+ */
+static napi_value mknod_at(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return NULL;
+  int32_t dirfd, mode, major_number, minor_number;
+  if (!get_int(env, argv[0], &dirfd)) return type_error(env, "mknodAt: dirfd must be a number");
+  char name[NAME_MAX + 1];
+  int bad = get_name(env, argv[1], name);
+  if (bad < 0) return type_error(env, "mknodAt: name must be a Buffer");
+  if (!get_int(env, argv[2], &mode)) return type_error(env, "mknodAt: mode must be a number");
+  if (!get_int(env, argv[3], &major_number)) return type_error(env, "mknodAt: major must be a number");
+  if (!get_int(env, argv[4], &minor_number)) return type_error(env, "mknodAt: minor must be a number");
+  if (bad > 0) return errno_value(env, bad);
+  if (name[0] == '\0') return errno_value(env, ENOENT);
+  if (dirfd < 0) return errno_value(env, EBADF);
+  mode_t type = (mode_t)mode & S_IFMT;
+  if (type != S_IFIFO && type != S_IFSOCK && type != S_IFCHR && type != S_IFBLK) return errno_value(env, EINVAL);
+  if (major_number < 0 || minor_number < 0) return errno_value(env, EINVAL);
+  dev_t dev = makedev((unsigned int)major_number, (unsigned int)minor_number);
+  if (mknodat(dirfd, name, (mode_t)mode, dev) != 0) return errno_value(env, errno);
+  return NULL;
+}
+
 static napi_status export_int(napi_env env, napi_value target, const char *key, int32_t value) {
   napi_value v;
   napi_status status = napi_create_int32(env, value, &v);
@@ -380,6 +445,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"openByHandleAt", NULL, open_by_handle_at_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"linkFdAt", NULL, link_fd_at, NULL, NULL, NULL, napi_enumerable, NULL},
       {"utimensAt", NULL, utimens_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readlinkAt", NULL, readlink_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mknodAt", NULL, mknod_at, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   napi_value constants;

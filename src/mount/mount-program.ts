@@ -28,7 +28,7 @@ export type MountError = Exclude<mountstat3, 0>;
 export type ResolveMountPath = (
   exp: ExportConfig,
   relative: Buffer[],
-) => Promise<{ fh: Buffer } | { status: MountError }>;
+) => Promise<{ fh: Buffer } | { status: MountError; why?: string }>;
 
 export interface MountServiceDeps {
   /** The current exports (a function, so a reloaded configuration is seen at once). */
@@ -62,7 +62,7 @@ export class MountService {
     if (options.secure && ctx.peer.port >= IPPORT_RESERVED)
       return refuse(mountstat3.MNT3ERR_ACCES, 'insecure port');
     const resolved = await this.deps.resolveMountPath(lookup.exp, lookup.components);
-    if ('status' in resolved) return refuse(resolved.status, 'path not resolved');
+    if ('status' in resolved) return refuse(resolved.status, resolved.why ?? 'path not resolved');
     try {
       this.deps.mounts.addMount(client, shown);
     } catch (err) {

@@ -11,6 +11,8 @@ export interface ClientAccess {
   readonly squash: SquashPolicy;
   /** exports(5) `secure`: requests must come from a source port below 1024. */
   readonly secure: boolean;
+  /** exports(5) `crossmnt` for this client: filesystems mounted inside the export may be entered. */
+  readonly crossMounts: boolean;
 }
 
 /** An export as the NFS service sees it while serving: stored identity plus live filesystem access. */
@@ -26,6 +28,9 @@ export interface ExportRuntime {
   readonly fs: ConfinedFs;
   /** The same export's filesystem, read-only: used for clients whose options say `ro`. */
   readonly fsReadOnly: ConfinedFs;
+  /** The view for a client: read-only or not, and whether it may cross into mounts inside the export
+   * (`fs` and `fsReadOnly` cross them when any client may, for the server's own walks). */
+  viewFs(readOnly: boolean, crossMounts: boolean): ConfinedFs;
   readonly data: DataIo;
   readonly dataReadOnly: DataIo;
   readonly root: VNode;
@@ -40,4 +45,6 @@ export interface RequestView {
   readonly caller: Caller;
   readonly fs: ConfinedFs;
   readonly data: DataIo;
+  /** Whether this client may use objects on filesystems mounted inside the export. */
+  readonly crossMounts: boolean;
 }

@@ -47,6 +47,11 @@ function nameKey(dirId: ObjectId, name: Buffer): string {
   return `${dirId}/${name.toString('latin1')}`;
 }
 
+/** Deeper than any catalog chain can be: bounds the recursion through parents. */
+const MAX_DEPTH = 4096;
+/** A ctime at least this old (ns) cannot be repeated by a later change (timestamps move by clock ticks). */
+const TRUSTED_CTIME_AGE_NS = 50_000_000n;
+
 /** How many entries a search for a moved object may stat in its last known directory. */
 const MOVED_SEARCH_LIMIT = 100_000;
 /** How many entries a search of the whole export may stat before giving up (the handle is then STALE). */
@@ -104,6 +109,10 @@ export class Objects {
   private readonly names = new Map<string, ObjectId>();
   private readonly handles = new Map<ObjectId, { readonly fh: FileHandle; readonly key: Key }>();
   private readonly kernelCaptured = new Set<ObjectId>();
+  /** Cached objects whose name was confirmed: the descriptor, its ctime then and the parent it was in. */
+  private readonly placed = new Map<ObjectId, { fd: number; ctimeNs: bigint; parentId: ObjectId }>();
+  /** Objects (and the descriptor checked) found in place during the current turn of the event loop. */
+  private readonly checkedThisTurn = new Map<ObjectId, number>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
@@ -186,23 +195,89 @@ export class Objects {
     return { ok: false, status, reason };
   }
 
-  /** A live descriptor for the object: cached, or rebuilt from the catalog. */
-  nodeOf(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+  /**
+   * A live descriptor for the object, inside the export now: cached and still in place (see
+   * `placement`), or rebuilt from the catalog. A cached object deleted on the host is gone at once; one
+   * moved by a local process is looked for again, and is STALE if it left the export.
+   */
+  nodeOf(exp: ExportRuntime, obj: CatalogObject, depth = 0): VNode | undefined {
     if (obj.id === exp.rootId) return exp.root;
+    if (depth > MAX_DEPTH) return undefined;
     const cached = this.o.nodes.get(obj.id);
-    if (cached) return cached;
-    return this.rebuild(exp, obj, 0);
+    if (cached) {
+      const where = this.placement(exp, obj, cached, depth);
+      if (where === 'in-place') return cached;
+      this.o.nodes.delete(obj.id);
+      this.placed.delete(obj.id);
+      if (where === 'deleted') {
+        // No name left anywhere: nothing can bring it back, and a descriptor kept open keeps its space.
+        exp.data.forget(obj.ident);
+        exp.dataReadOnly.forget(obj.ident);
+        this.o.catalog.markGone(obj.id);
+        return undefined;
+      }
+    }
+    return this.rebuild(exp, obj, depth);
+  }
+
+  /**
+   * Whether a cached descriptor's object is still where the catalog says, inside the export. Checked on
+   * every use, cheaply: an fstat (which also catches an object deleted on the host, nlink 0), and while
+   * its ctime is the one seen when its name was last confirmed, nothing renamed it (rename changes the
+   * ctime of what it moves), so it is in place if its parent is, checked the same way up to the root:
+   * one fstat per level. Only when a ctime changed is the name looked up again in the parent (one statx).
+   */
+  private placement(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    node: VNode,
+    depth: number,
+  ): 'in-place' | 'moved' | 'deleted' {
+    if (this.checkedThisTurn.get(obj.id) === node.fd) return 'in-place';
+    const stamp = exp.fs.changeStamp(node);
+    if (!stamp.ok) return stamp.errno === 'ESTALE' ? 'deleted' : 'moved';
+    const ctimeNs = stamp.value;
+    const seen = this.placed.get(obj.id);
+    let where: 'in-place' | 'moved' = 'moved';
+    if (seen && seen.fd === node.fd && seen.ctimeNs === ctimeNs) {
+      const parent = this.o.catalog.get(seen.parentId);
+      where = parent?.state === 'live' && this.nodeOf(exp, parent, depth + 1) ? 'in-place' : 'moved';
+    } else {
+      for (const link of obj.links) {
+        const parent = this.o.catalog.get(link.parentId);
+        if (parent?.state !== 'live') continue;
+        const dir = this.nodeOf(exp, parent, depth + 1);
+        if (!dir) continue;
+        const there = exp.fs.entryIdentity(dir, link.name);
+        if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
+        // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
+        if (BigInt(Date.now()) * 1_000_000n - ctimeNs > TRUSTED_CTIME_AGE_NS) {
+          if (this.placed.size >= NAME_MEMO_LIMIT) this.placed.clear();
+          this.placed.set(obj.id, { fd: node.fd, ctimeNs, parentId: parent.id });
+        }
+        where = 'in-place';
+        break;
+      }
+    }
+    if (where === 'in-place') this.markChecked(obj.id, node.fd);
+    return where;
+  }
+
+  /**
+   * Requests handled in one turn of the event loop share a check: nothing of ours runs between them,
+   * and a local rename racing with them could as well have come a moment later.
+   */
+  private markChecked(id: ObjectId, fd: number): void {
+    if (this.checkedThisTurn.size === 0) setImmediate(() => this.checkedThisTurn.clear());
+    this.checkedThisTurn.set(id, fd);
   }
 
   private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {
-    if (depth > 4096) return undefined;
+    if (depth > MAX_DEPTH) return undefined;
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live') continue;
-      const dir =
-        parent.id === exp.rootId
-          ? exp.root
-          : (this.o.nodes.get(parent.id) ?? this.rebuild(exp, parent, depth + 1));
+      const dir = this.nodeOf(exp, parent, depth + 1);
       if (!dir) continue;
       const found = exp.fs.lookup(dir, link.name, SERVER);
       if (!found.ok) continue;
@@ -233,12 +308,11 @@ export class Objects {
     for (const parentId of lastDirs) {
       const parent = this.o.catalog.get(parentId);
       if (parent?.state !== 'live' || parent.type !== FileType.DIR) continue;
-      // The directory a removed name was in is worth finding again; a renamed one only if still cached.
-      const dir =
-        parent.id === exp.rootId
-          ? exp.root
-          : (this.o.nodes.get(parent.id) ??
-            (obj.links.length === 0 && parentId === obj.lastDir ? this.nodeOf(exp, parent) : undefined));
+      // The directory a removed name was in is worth finding again; a renamed one only if still cached
+      // (and then still in place).
+      const worthFinding =
+        this.o.nodes.get(parent.id) !== undefined || (obj.links.length === 0 && parentId === obj.lastDir);
+      const dir = parent.id === exp.rootId ? exp.root : worthFinding ? this.nodeOf(exp, parent) : undefined;
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {

@@ -33,7 +33,7 @@ import { statusOf } from './status.js';
 /** post_op_attr of a target, or nothing if it cannot be read (attributes are optional in failures). */
 export function attrsOf(t: Target): post_op_attr {
   const a = t.fs.getattr(t.node);
-  return a.ok ? postOp(a.value, t.exp.fsid) : NO_ATTRS;
+  return a.ok ? postOp(a.value, t.exp) : NO_ATTRS;
 }
 
 export function getattr(d: Nfs3Deps, ctx: CallContext, args: GETATTR3args): GETATTR3res {
@@ -41,7 +41,7 @@ export function getattr(d: Nfs3Deps, ctx: CallContext, args: GETATTR3args): GETA
   if (!r.ok) return { status: r.status };
   const a = r.t.fs.getattr(r.t.node);
   if (!a.ok) return { status: statusOf(a.errno) };
-  return { status: nfsstat3.NFS3_OK, resok: { obj_attributes: toFattr3(a.value, r.t.exp.fsid) } };
+  return { status: nfsstat3.NFS3_OK, resok: { obj_attributes: toFattr3(a.value, r.t.exp) } };
 }
 
 export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETATTR3res {
@@ -53,14 +53,12 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
   const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard, names);
   if (!done.ok) {
     const now = t.fs.getattr(t.node);
-    const obj_wcc = now.ok
-      ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp.fsid) }
-      : NO_WCC;
+    const obj_wcc = now.ok ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp) } : NO_WCC;
     return { status: statusOf(done.errno), resfail: { obj_wcc } };
   }
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { obj_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp.fsid) } },
+    resok: { obj_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp) } },
   };
 }
 
@@ -86,7 +84,7 @@ export function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): ACCESS
   const granted = t.fs.readOnly ? got.value.granted & ~MUTATING_ACCESS : got.value.granted;
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { obj_attributes: postOp(got.value.attrs, t.exp.fsid), access: granted & args.access },
+    resok: { obj_attributes: postOp(got.value.attrs, t.exp), access: granted & args.access },
   };
 }
 

@@ -50,7 +50,7 @@ export async function read(d: Nfs3Deps, ctx: CallContext, args: READ3args): Prom
   const { data, eof, attrs } = got.value;
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { file_attributes: postOp(attrs, t.exp.fsid), count: data.length, eof, data },
+    resok: { file_attributes: postOp(attrs, t.exp), count: data.length, eof, data },
   };
 }
 
@@ -69,7 +69,7 @@ export async function write(d: Nfs3Deps, ctx: CallContext, args: WRITE3args): Pr
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      file_wcc: { before: preOp(v.before), after: postOp(v.after, t.exp.fsid) },
+      file_wcc: { before: preOp(v.before), after: postOp(v.after, t.exp) },
       count: v.count,
       committed: v.committed,
       verf: d.writeVerifier,
@@ -92,7 +92,7 @@ export async function commit(d: Nfs3Deps, ctx: CallContext, args: COMMIT3args): 
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      file_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp.fsid) },
+      file_wcc: { before: preOp(done.value.before), after: postOp(done.value.after, t.exp) },
       verf: d.writeVerifier,
     },
   };

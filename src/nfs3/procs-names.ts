@@ -44,7 +44,7 @@ const DOTDOT = Buffer.from('..');
 /** Directory attributes as they are now, for the wcc_data of a failed operation. */
 function dirWccNow(t: Target): wcc_data {
   const a = t.fs.getattr(t.node);
-  return a.ok ? { before: preOp(wccOf(a.value)), after: postOp(a.value, t.exp.fsid) } : NO_WCC;
+  return a.ok ? { before: preOp(wccOf(a.value)), after: postOp(a.value, t.exp) } : NO_WCC;
 }
 
 type DiropResult =
@@ -86,8 +86,8 @@ async function finishCreate(
     status: nfsstat3.NFS3_OK,
     resok: {
       obj: { handle_follows: true, handle: { data: fh } },
-      obj_attributes: postOp(objAttrs, dir.exp.fsid),
-      dir_wcc: wcc(made.value.dir, dir.exp.fsid),
+      obj_attributes: postOp(objAttrs, dir.exp),
+      dir_wcc: wcc(made.value.dir, dir.exp),
     },
   };
 }
@@ -125,7 +125,7 @@ export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): 
     status: nfsstat3.NFS3_OK,
     resok: {
       object: { data: fh },
-      obj_attributes: postOp(found.attrs, t.exp.fsid),
+      obj_attributes: postOp(found.attrs, t.exp),
       dir_attributes: dirAttrs,
     },
   };
@@ -277,7 +277,7 @@ function removeName(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args, directory:
   if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
   const { removed, linksLeft } = done.value;
   forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name, linksLeft), removed, linksLeft);
-  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp.fsid) } };
+  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp) } };
 }
 
 export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE3res {
@@ -310,7 +310,7 @@ export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): 
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { fromdir_wcc: wcc(done.value.fromDir, f.exp.fsid), todir_wcc: wcc(done.value.toDir, t.exp.fsid) },
+    resok: { fromdir_wcc: wcc(done.value.fromDir, f.exp), todir_wcc: wcc(done.value.toDir, t.exp) },
   };
 }
 
@@ -340,8 +340,8 @@ export async function link(d: Nfs3Deps, ctx: CallContext, args: LINK3args): Prom
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      file_attributes: postOp(done.value.attrs, f.exp.fsid),
-      linkdir_wcc: wcc(done.value.dir, t.exp.fsid),
+      file_attributes: postOp(done.value.attrs, f.exp),
+      linkdir_wcc: wcc(done.value.dir, t.exp),
     },
   };
 }

@@ -181,7 +181,7 @@ function withHandle(
     fileid: attrs.fileid,
     name,
     cookie,
-    name_attributes: postOp(attrs, t.exp.fsid),
+    name_attributes: postOp(attrs, t.exp),
     name_handle: obj
       ? { handle_follows: true, handle: { data: d.objects.handleFor(t.exp, obj) } }
       : { handle_follows: false },

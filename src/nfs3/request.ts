@@ -29,9 +29,11 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
   if (!access) return nfsstat3.NFS3ERR_ACCES;
   if (access.secure && ctx.peer.port >= 1024) return nfsstat3.NFS3ERR_ACCES;
   const caller = callerFor(ctx, access.squash);
+  const fs = exp.viewFs(access.readOnly, access.crossMounts);
+  const crossMounts = access.crossMounts;
   return access.readOnly
-    ? { exp, caller, fs: exp.fsReadOnly, data: exp.dataReadOnly }
-    : { exp, caller, fs: exp.fs, data: exp.data };
+    ? { exp, caller, fs, data: exp.dataReadOnly, crossMounts }
+    : { exp, caller, fs, data: exp.data, crossMounts };
 }
 
 /**
@@ -46,5 +48,9 @@ export function target(objects: Objects, ctx: CallContext, fh: Buffer): TargetRe
   if (typeof view === 'number') return { ok: false, status: view };
   const located = objects.locate(found.exp, found.obj);
   if (!located.ok) return { ok: false, status: located.status };
+  // A handle of an object on a mount inside the export, used by a client without crossmnt (another
+  // client's, which may cross): that filesystem is not exported to this one.
+  if (!view.crossMounts && located.node.mnt !== found.exp.root.mnt)
+    return { ok: false, status: nfsstat3.NFS3ERR_ACCES };
   return { ok: true, t: { ...view, obj: found.obj, node: located.node } };
 }

@@ -16,6 +16,8 @@ export interface RpcClientOptions {
   auth?: Auth;
   /** Bind a source port below 1024, as kernel NFS clients do, so `secure` exports accept us (needs root). */
   bindPrivileged?: boolean;
+  /** TCP only: the local address to connect from (e.g. another loopback address). */
+  localAddress?: string;
   /** Default per-call timeout. */
   timeoutMs?: number;
   /** UDP only: how often an unanswered call is sent again with the same xid. */
@@ -296,7 +298,12 @@ async function connectTcp(opts: RpcClientOptions): Promise<RpcClient> {
 function openTcp(opts: RpcClientOptions): Promise<net.Socket> {
   const attempt = (localPort: number | undefined) =>
     new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host: opts.host, port: opts.port, localPort });
+      const s = net.connect({
+        host: opts.host,
+        port: opts.port,
+        localPort,
+        ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
+      });
       s.once('connect', () => {
         s.off('error', reject);
         resolve(s);

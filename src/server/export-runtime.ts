@@ -33,6 +33,8 @@ export function openExport(
     ...(config.fsid !== undefined && { fsid: config.fsid }),
   });
   if (stored.previousDev !== undefined) catalog.rebaseDevice(stored.id, stored.previousDev, rootIdentity.dev);
+  // crossmnt is per client: the server's own walks (and crossmnt clients) may cross when any client may;
+  // clients without it get views confined to the export root's mount.
   const crossMounts = config.clients.some((c) => c.options.crossmnt);
   const fs = new ConfinedFs({ root: config.path, readOnly: false, crossMounts, privileged: opts.privileged });
   const fsReadOnly = new ConfinedFs({
@@ -41,6 +43,22 @@ export function openExport(
     crossMounts,
     privileged: opts.privileged,
   });
+  const confined = crossMounts
+    ? {
+        rw: new ConfinedFs({
+          root: config.path,
+          readOnly: false,
+          crossMounts: false,
+          privileged: opts.privileged,
+        }),
+        ro: new ConfinedFs({
+          root: config.path,
+          readOnly: true,
+          crossMounts: false,
+          privileged: opts.privileged,
+        }),
+      }
+    : { rw: fs, ro: fsReadOnly };
   const root = fs.openRoot();
   if (!root.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${root.errno})`);
   // The read-only view checks identities against its own root too.
@@ -48,6 +66,11 @@ export function openExport(
   if (!rootReadOnly.ok)
     throw new ExportOpenError(`export ${config.path}: cannot open root (${rootReadOnly.errno})`);
   fsReadOnly.closeVNode(rootReadOnly.value);
+  for (const view of crossMounts ? [confined.rw, confined.ro] : []) {
+    const opened = view.openRoot();
+    if (!opened.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${opened.errno})`);
+    view.closeVNode(opened.value);
+  }
   const rootObj = catalog.root(stored.id, root.value.ident);
   const accessCache = new Map<string, ClientAccess | undefined>();
   return {
@@ -59,6 +82,10 @@ export function openExport(
     identity,
     fs,
     fsReadOnly,
+    viewFs(readOnly: boolean, crossing: boolean): ConfinedFs {
+      if (crossing) return readOnly ? fsReadOnly : fs;
+      return readOnly ? confined.ro : confined.rw;
+    },
     data: new DataIo({ readOnly: false, privileged: opts.privileged }),
     dataReadOnly: new DataIo({ readOnly: true, privileged: opts.privileged }),
     root: root.value,
@@ -69,6 +96,7 @@ export function openExport(
       const access: ClientAccess | undefined = o && {
         readOnly: o.access === 'ro',
         secure: o.secure,
+        crossMounts: o.crossmnt,
         squash: {
           rootSquash: o.squash !== 'no_root_squash',
           allSquash: o.squash === 'all_squash',
@@ -105,4 +133,6 @@ export function closeExport(exp: ExportRuntime): void {
   exp.dataReadOnly.close();
   exp.fs.close();
   exp.fsReadOnly.close();
+  exp.viewFs(false, false).close();
+  exp.viewFs(true, false).close();
 }

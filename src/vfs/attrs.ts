@@ -36,6 +36,9 @@ export interface Attrs {
   readonly used: bigint;
   readonly rdev: { readonly major: number; readonly minor: number };
   readonly fileid: bigint;
+  /** The device the object is on: objects on another filesystem than the export root's report their
+   * own fsid, so that fileids of two filesystems never collide in a client's view. */
+  readonly dev: bigint;
   readonly atime: NfsTime;
   readonly mtime: NfsTime;
   readonly ctime: NfsTime;
@@ -106,6 +109,7 @@ export function attrsFromStats(st: StatLike): Attrs {
     used: st.blocks * 512n,
     rdev: splitDev(st.rdev),
     fileid: st.ino,
+    dev: st.dev,
     atime: nfsTime(st.atimeNs),
     mtime: nfsTime(st.mtimeNs),
     ctime: nfsTime(st.ctimeNs),

@@ -17,6 +17,7 @@ import {
   W_OK,
   X_OK,
 } from './access.js';
+import { isBelow } from './ancestry.js';
 import {
   type Attrs,
   attrsFromStats,
@@ -157,6 +158,7 @@ const LINK_MAX_BY_FS_TYPE = new Map<number, number>([
 export class ConfinedFs {
   private rootFd: number | undefined;
   private rootIdent: Identity | undefined;
+  private rootMnt: bigint | undefined;
   private readonly snapshots = new DirSnapshotCache();
   private readonly enforce: boolean;
 
@@ -177,6 +179,7 @@ export class ConfinedFs {
       if (!opened.ok) return fail(opened.errno);
       this.rootFd = opened.value;
       this.rootIdent = identityOfFd(opened.value, fs.fstatSync(opened.value, BIGINT));
+      this.rootMnt = mountIdOf(opened.value, EMPTY_NAME);
     }
     return this.reopen(this.rootFd, this.rootIdent!);
   }
@@ -194,6 +197,15 @@ export class ConfinedFs {
   getattr(node: VNode): FsResult<Attrs> {
     const st = this.verify(node);
     return st.ok ? ok(attrsFromStats(st.value)) : st;
+  }
+
+  /** The ctime of the node's object (ns) after the same checks as every operation (identity, nlink > 0),
+   * at the cost of one statx: what callers compare to tell whether the object was renamed meanwhile. */
+  changeStamp(node: VNode): FsResult<bigint> {
+    const st = fstatOf(node.fd);
+    if (!st.ok) return st;
+    if (!sameIdentity(identityOfFd(node.fd, st.value), node.ident)) return fail('EBADF');
+    return st.value.nlink === 0n ? fail('ESTALE') : ok(st.value.ctimeNs);
   }
 
   /** The ACCESS3 answer for `requested` bits, with the object's attributes. */
@@ -373,13 +385,9 @@ export class ConfinedFs {
     const st = this.verify(node);
     if (!st.ok) return st;
     if (fileTypeOf(st.value) !== FileType.LNK) return fail('EINVAL');
-    return this.withLocation(node, (parentFd, name) => {
-      const target = attempt(() => fs.readlinkSync(procPath(parentFd, name), { encoding: 'buffer' }));
-      if (!target.ok) return fail(target.errno);
-      // The name may have been replaced between the identity check and readlink.
-      const still = this.childIdentity(parentFd, name);
-      return still.ok && sameIdentity(still.value, node.ident) ? ok(target.value) : fail('ESTALE');
-    });
+    // The descriptor holds the symlink itself: read it as such, wherever it is and however deep.
+    const target = requiredFsAt().readlinkAt(node.fd, EMPTY_NAME);
+    return typeof target === 'string' ? fail(toErrno(systemError(target, 'readlinkat'))) : ok(target);
   }
 
   /** REMOVE: anything but a directory. */
@@ -446,15 +454,15 @@ export class ConfinedFs {
     if (this.enforce && !mayHardlink(caller, attrsFromStats(st.value), hostProtectsHardlinks())) {
       return fail('EPERM');
     }
-    const newPath = procPath(dir.fd, name);
-    // Linked through the descriptor itself, not through a name: the name it was opened through may have
-    // been removed while the object lives on under others (rename(a, b); link(b, a); unlink(b); ...).
-    const linked = requiredFsAt().linkFdAt(node.fd, dir.fd, name);
-    if (linked !== undefined)
-      return fail(linked === 'ENOENT' ? 'ESTALE' : toErrno(systemError(linked, 'linkat')));
+    // linkat through the descriptor's magic link (AT_SYMLINK_FOLLOW): the object it holds, wherever it is
+    // now and whichever name it was opened through (that name may have been removed while the object
+    // lives on under others: rename(a, b); link(b, a); unlink(b); ...), without spelling out its path, so
+    // neither long names nor deep trees matter. An object with no name left cannot be linked: STALE.
+    const made = requiredFsAt().linkFdAt(node.fd, dir.fd, name);
+    if (made !== undefined) return fail(made === 'ENOENT' ? 'ESTALE' : toErrno(systemError(made, 'linkat')));
     const created = this.childIdentity(dir.fd, name);
     if (!created.ok || !sameIdentity(created.value, node.ident)) {
-      attempt(() => fs.unlinkSync(newPath));
+      // The name was replaced after linkat made it: it is someone else's now, so it is left alone.
       return fail('ESTALE');
     }
     const after = this.verify(node);
@@ -485,7 +493,7 @@ export class ConfinedFs {
     if (!dirSt.ok) return dirSt;
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
-    if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
+    if (!isDotOrDotDot(name) && this.crossesMount(dir.fd, name, st.value)) return fail('EACCES');
     return ok(attrsFromStats(st.value));
   }
 
@@ -503,7 +511,7 @@ export class ConfinedFs {
     }
     const st = this.lstatChild(dir.fd, name);
     if (!st.ok) return st;
-    if (!isDotOrDotDot(name) && this.crossesMount(st.value)) return fail('EACCES');
+    if (!isDotOrDotDot(name) && this.crossesMount(dir.fd, name, st.value)) return fail('EACCES');
     return ok({ attrs: attrsFromStats(st.value), ident: identityOfChild(dir.fd, name, st.value) });
   }
 
@@ -571,11 +579,14 @@ export class ConfinedFs {
     return ok({ fd: this.rootFd!, ident: this.rootIdent! });
   }
 
-  /** fstat of the node's descriptor, refusing a descriptor that was closed or now names another object. */
+  /** fstat of the node's descriptor, refusing a descriptor that was closed or now names another object,
+   * and an object with no name left (deleted on the host: only our descriptor keeps it, and serving it
+   * would show old data and keep its space allocated). */
   private verify(node: VNode): FsResult<BigIntStats> {
     const st = attempt(() => fs.fstatSync(node.fd, BIGINT));
     if (!st.ok) return fail(st.errno === 'EBADF' ? 'EBADF' : st.errno);
-    return sameIdentity(identityOfFd(node.fd, st.value), node.ident) ? st : fail('EBADF');
+    if (!sameIdentity(identityOfFd(node.fd, st.value), node.ident)) return fail('EBADF');
+    return st.value.nlink === 0n ? fail('ESTALE') : st;
   }
 
   private verifyDir(dir: VNode, caller: Caller, want: number): FsResult<BigIntStats> {
@@ -608,15 +619,20 @@ export class ConfinedFs {
     const opened =
       fsAt === undefined ? this.open(procPath(dirFd, name), flags) : openAtNative(fsAt, dirFd, name, flags);
     if (!opened.ok) return opened;
-    if (opened.value.ident.dev !== this.rootIdent?.dev && !this.options.crossMounts) {
+    if (!this.options.crossMounts && opened.value.mnt !== this.rootMnt) {
       closeQuietly(opened.value.fd);
       return fail('EACCES');
     }
     return opened;
   }
 
-  private crossesMount(st: StatLike): boolean {
-    return !this.options.crossMounts && this.rootIdent !== undefined && st.dev !== this.rootIdent.dev;
+  /** Whether the entry `name` of `dirFd`, whose lstat is `st`, is on another mount than the export root
+   * (by mount id: a bind mount of the same device counts) and this view may not cross into it. */
+  private crossesMount(dirFd: number, name: Buffer, st: StatLike): boolean {
+    if (this.options.crossMounts || this.rootIdent === undefined) return false;
+    if (st.dev !== this.rootIdent.dev) return true;
+    const mnt = 'mntId' in st && typeof st.mntId === 'bigint' ? st.mntId : mountIdOf(dirFd, name);
+    return mnt !== this.rootMnt;
   }
 
   private lstatChild(dirFd: number, name: Buffer): FsResult<StatLike> {
@@ -643,56 +659,10 @@ export class ConfinedFs {
     return ok({ node: node.value, attrs: attrsFromStats(st.value) });
   }
 
+  /** Whether the directory `fd` holds lies below the export root now, found by walking its '..' chain. */
   private insideExport(fd: number): boolean {
     const root = this.root();
-    if (!root.ok) return false;
-    const rootPath = attempt(() => fs.readlinkSync(procPath(root.value.fd), { encoding: 'buffer' }));
-    const path = attempt(() => fs.readlinkSync(procPath(fd), { encoding: 'buffer' }));
-    if (!rootPath.ok || !path.ok) return false;
-    return (
-      path.value.equals(rootPath.value) ||
-      path.value.subarray(0, prefixOf(rootPath.value).length).equals(prefixOf(rootPath.value))
-    );
-  }
-
-  /**
-   * Runs `fn` with a descriptor of the directory currently holding `node` and its name there. The kernel
-   * reports the object's current path; it is walked from the root one component at a time with
-   * O_NOFOLLOW, and the last component must still be `node`.
-   */
-  private withLocation<T>(node: VNode, fn: (parentFd: number, name: Buffer) => FsResult<T>): FsResult<T> {
-    const root = this.root();
-    if (!root.ok) return root;
-    if (sameIdentity(node.ident, root.value.ident)) return fail('EINVAL');
-    const paths = attempt(() => ({
-      root: fs.readlinkSync(procPath(root.value.fd), { encoding: 'buffer' }),
-      node: fs.readlinkSync(procPath(node.fd), { encoding: 'buffer' }),
-    }));
-    if (!paths.ok) return fail(paths.errno === 'ENOENT' ? 'EBADF' : paths.errno);
-    const prefix = prefixOf(paths.value.root);
-    if (!paths.value.node.subarray(0, prefix.length).equals(prefix)) return fail('ESTALE');
-    const parts = splitPath(paths.value.node.subarray(prefix.length));
-    const last = parts.pop();
-    if (last === undefined) return fail('ESTALE');
-    let parentFd = root.value.fd;
-    const release = () => {
-      if (parentFd !== root.value.fd) closeQuietly(parentFd);
-    };
-    try {
-      for (const part of parts) {
-        const next = fs.openSync(procPath(parentFd, part), O_PATH | O_DIRECTORY | O_NOFOLLOW);
-        release();
-        parentFd = next;
-      }
-      const found = this.childIdentity(parentFd, last);
-      if (!found.ok || !sameIdentity(found.value, node.ident)) return fail('ESTALE');
-      return fn(parentFd, last);
-    } catch (err) {
-      const errno = toErrno(err);
-      return fail(errno === 'ENOENT' || errno === 'ENOTDIR' || errno === 'ELOOP' ? 'ESTALE' : errno);
-    } finally {
-      release();
-    }
+    return root.ok && isBelow(fd, root.value.ident);
   }
 
   /** utimensat with nanoseconds: through the magic link for anything but a symlink, which is changed by
@@ -716,7 +686,9 @@ export class ConfinedFs {
       const found = this.childIdentity(dir.fd, name);
       if (found.ok && sameIdentity(found.value, node.ident)) return set(dir.fd, name, nofollow);
     }
-    return this.withLocation(node, (parentFd, name) => set(parentFd, name, nofollow));
+    // No name the catalog knows holds it now (renamed behind the server's back a moment ago): the object
+    // is fine, so not STALE; the client retries and finds it under the name the catalog learns meanwhile.
+    return fail('EAGAIN');
   }
 
   private beginCreate(dir: VNode, name: Buffer, caller: Caller): FsResult<BigIntStats> {
@@ -842,7 +814,17 @@ function linksLeftAfterRemoval(st: StatLike): bigint {
 function describe(fd: number): FsResult<VNode> {
   const st = fstatOf(fd);
   if (!st.ok) closeQuietly(fd);
-  return st.ok ? ok({ fd, ident: identityOfFd(fd, st.value), type: fileTypeOf(st.value) }) : st;
+  if (!st.ok) return st;
+  const mnt =
+    'mntId' in st.value && typeof st.value.mntId === 'bigint' ? st.value.mntId : mountIdOf(fd, EMPTY_NAME);
+  return ok({ fd, ident: identityOfFd(fd, st.value), type: fileTypeOf(st.value), mnt });
+}
+
+/** The mount id of `name` in `dirFd` (of `dirFd` itself for an empty name), -1n when it cannot be told.
+ * node:fs does not report it, so the addon is asked even where its fast paths are turned off. */
+function mountIdOf(dirFd: number, name: Buffer): bigint {
+  const st = requiredFsAt().statxAt(dirFd, name, true);
+  return typeof st === 'string' ? -1n : st.mntId;
 }
 
 function fstatOf(fd: number): FsResult<StatLike> {
@@ -886,20 +868,4 @@ function unsettable(req: SetattrRequest): Errno | undefined {
   }
   if (req.size !== undefined && (req.size < 0n || req.size > BigInt(Number.MAX_SAFE_INTEGER))) return 'EFBIG';
   return undefined;
-}
-
-function prefixOf(rootPath: Buffer): Buffer {
-  return rootPath.length === 1 ? rootPath : Buffer.concat([rootPath, Buffer.from('/')]);
-}
-
-function splitPath(path: Buffer): Buffer[] {
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || path[i] === 0x2f) {
-      if (i > start) parts.push(path.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return parts;
 }

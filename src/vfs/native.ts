@@ -29,6 +29,9 @@ export interface NativeStat {
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
   readonly birthtimeNs: bigint;
+  /** The mount the object is reached through (STATX_MNT_ID), -1n where the kernel does not say. Unlike
+   * `dev`, it tells a bind mount of the same filesystem apart from the directory it covers. */
+  readonly mntId: bigint;
 }
 
 /** A time for utimensAt: signed nanoseconds since the epoch, the server's clock ('now', UTIME_NOW), or
@@ -55,9 +58,19 @@ export interface FsAt {
   /** Needs CAP_DAC_READ_SEARCH ('EPERM' without it). `mountFd` is any descriptor on the same filesystem
    * but not an O_PATH one, which the kernel refuses ('EBADF'). */
   openByHandleAt(mountFd: number, handle: Buffer, flags: number): number | SystemErrorCode;
-  /** A new name `newName` in `newDirfd` for the object `fd` holds, whatever name it was opened through
-   * (linkat of /proc/self/fd/N with AT_SYMLINK_FOLLOW; no privilege needed). */
-  linkFdAt(fd: number, newDirfd: number, newName: Buffer): undefined | SystemErrorCode;
+  /** A new name `newName` in `newDirFd` for the object `fd` holds (O_PATH is fine), through
+   * linkat(AT_FDCWD, "/proc/self/fd/<fd>", ..., AT_SYMLINK_FOLLOW): no path of the object is built. */
+  linkFdAt(fd: number, newDirFd: number, newName: Buffer): undefined | SystemErrorCode;
+  /** readlinkat(dirfd, name); an empty name reads the symlink an O_PATH descriptor `dirfd` holds. */
+  readlinkAt(dirfd: number, name: Buffer): Buffer | SystemErrorCode;
+  /** mknodat(dirfd, name, mode, makedev(major, minor)) for FIFOs, sockets and devices (umask applies). */
+  mknodAt(
+    dirfd: number,
+    name: Buffer,
+    mode: number,
+    major: number,
+    minor: number,
+  ): undefined | SystemErrorCode;
   /** utimensat(2) with nanoseconds. `flags` is 0 or AT_SYMLINK_NOFOLLOW; an empty name changes the object
    * `dirfd` holds (an O_PATH descriptor is fine; AT_SYMLINK_NOFOLLOW is then 'EINVAL'). */
   utimensAt(
@@ -119,13 +132,15 @@ function load(): NativeStatus {
 
 function withStatFields(raw: RawFsAt): FsAt {
   // Reused for every call: statxAt is synchronous and its values are copied out before it returns.
-  const values = new BigInt64Array(13);
+  const values = new BigInt64Array(14);
   return {
     openAt: raw.openAt,
     nameToHandleAt: raw.nameToHandleAt,
     openByHandleAt: raw.openByHandleAt,
     linkFdAt: raw.linkFdAt,
     utimensAt: raw.utimensAt,
+    readlinkAt: raw.readlinkAt,
+    mknodAt: raw.mknodAt,
     constants: raw.constants,
     statxAt(dirfd, name, nofollow) {
       const failed = raw.statxAt(dirfd, name, nofollow, values);
@@ -144,6 +159,7 @@ function withStatFields(raw: RawFsAt): FsAt {
         mtimeNs: values[10],
         ctimeNs: values[11],
         birthtimeNs: values[12],
+        mntId: values[13],
       };
     },
   };

@@ -16,11 +16,6 @@ export function procPath(fd: number, name?: Buffer): Buffer {
   return name === undefined ? base : Buffer.concat([base, Buffer.from('/'), name]);
 }
 
-/** The same place as seen from a child process, which inherits our descriptors until it execs. */
-export function procPathForChild(fd: number): string {
-  return `/proc/${process.pid}/fd/${fd}`;
-}
-
 export function closeQuietly(fd: number): void {
   try {
     fs.closeSync(fd);

@@ -1,9 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import { attempt } from './errors.js';
-import { procPath, procPathForChild } from './proc-path.js';
-import { type Errno, FileType, type FsResult, fail, ok } from './types.js';
+import { toErrno } from './errors.js';
+import { requiredFsAt, systemError } from './native.js';
+import { FileType, type FsResult, fail, ok } from './types.js';
 
 export type SpecialType =
   | typeof FileType.FIFO
@@ -11,20 +8,20 @@ export type SpecialType =
   | typeof FileType.CHR
   | typeof FileType.BLK;
 
-const MKNOD = '/usr/bin/mknod';
+const FORMAT: Readonly<Record<SpecialType, number>> = {
+  [FileType.FIFO]: 0o010000,
+  [FileType.SOCK]: 0o140000,
+  [FileType.CHR]: 0o020000,
+  [FileType.BLK]: 0o060000,
+};
 
-// Sockets cannot be made by mknod(1); a child node binds one. It exits without closing the server, since
-// closing a listening pipe unlinks its path.
-const BIND_SOCKET = "require('node:net').createServer().listen(process.argv[1], () => process.exit(0))";
+/** Until the caller applies the client's mode: nobody else can use the node meanwhile. */
+const INITIAL_PERMISSIONS = 0o600;
 
 /**
- * Creates a FIFO, socket or device node named `name` in the directory `dirFd` refers to.
- *
- * Node has no mknod(2), so a child process makes the node under a random ASCII name with its working
- * directory set to our descriptor's directory (it inherits the descriptor until exec, and chdir resolves
- * the magic link to the directory itself, so a path swapped in meanwhile cannot redirect it). The node is
- * then hard-linked to the client's name, which fails with EEXIST like mknod(2) would and keeps names that
- * are not UTF-8 intact, and the temporary name is removed.
+ * Creates a FIFO, socket or device node named `name` in the directory `dirFd` refers to, with one
+ * mknodat(2) (Linux makes sockets that way too): the node appears under the client's name only, an
+ * existing name fails with EEXIST, and any bytes in the name are kept. Errors are mapped from the errno.
  */
 export function makeSpecial(
   dirFd: number,
@@ -32,57 +29,13 @@ export function makeSpecial(
   type: SpecialType,
   rdev: { major: number; minor: number },
 ): FsResult<void> {
-  const temp = `.nfsgate-mknod-${randomBytes(8).toString('hex')}`;
-  const made = spawnNode(dirFd, temp, type, rdev);
-  if (made !== undefined) return fail(made);
-  const tempPath = procPath(dirFd, Buffer.from(temp));
-  const linked = attempt(() => fs.linkSync(tempPath, procPath(dirFd, name)));
-  attempt(() => fs.unlinkSync(tempPath));
-  return linked.ok ? ok(undefined) : fail(linked.errno);
-}
-
-function spawnNode(
-  dirFd: number,
-  temp: string,
-  type: SpecialType,
-  rdev: { major: number; minor: number },
-): Errno | undefined {
-  let command: string;
-  let args: string[];
-  switch (type) {
-    case FileType.FIFO:
-      [command, args] = [MKNOD, [temp, 'p']];
-      break;
-    case FileType.CHR:
-      [command, args] = [MKNOD, [temp, 'c', String(rdev.major), String(rdev.minor)]];
-      break;
-    case FileType.BLK:
-      [command, args] = [MKNOD, [temp, 'b', String(rdev.major), String(rdev.minor)]];
-      break;
-    case FileType.SOCK:
-      [command, args] = [process.execPath, ['-e', BIND_SOCKET, temp]];
-      break;
-  }
-  const result = spawnSync(command, args, {
-    cwd: procPathForChild(dirFd),
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 10_000,
-  });
-  if (result.error !== undefined) {
-    const code = (result.error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'ENOTSUP' : 'EIO';
-  }
-  if (result.status === 0) return undefined;
-  return errnoFromMessage(result.stderr?.toString() ?? '');
-}
-
-/** The child only reports its failure as text (strerror). */
-function errnoFromMessage(message: string): Errno {
-  if (message.includes('No space left')) return 'ENOSPC';
-  if (message.includes('Permission denied')) return 'EACCES';
-  if (message.includes('Operation not permitted')) return 'EPERM';
-  if (message.includes('Read-only file system')) return 'EROFS';
-  if (message.includes('Disk quota')) return 'EDQUOT';
-  if (message.includes('No such file')) return 'ENOENT';
-  return 'EIO';
+  const isDevice = type === FileType.CHR || type === FileType.BLK;
+  const made = requiredFsAt().mknodAt(
+    dirFd,
+    name,
+    FORMAT[type] | INITIAL_PERMISSIONS,
+    isDevice ? rdev.major : 0,
+    isDevice ? rdev.minor : 0,
+  );
+  return made === undefined ? ok(undefined) : fail(toErrno(systemError(made, 'mknodat')));
 }

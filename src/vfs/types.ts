@@ -26,6 +26,9 @@ export interface VNode {
   readonly fd: number;
   readonly ident: Identity;
   readonly type: FileType;
+  /** The mount the descriptor reached the object through (statx STATX_MNT_ID; fixed for its lifetime):
+   * a bind mount of the export's own device has the same `dev` but another mount. */
+  readonly mnt: bigint;
 }
 
 /**

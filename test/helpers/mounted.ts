@@ -7,7 +7,11 @@ export interface Mounted {
   readonly client: Nfs3Client;
   readonly root: Fh;
   /** Another connection to the same server, for clients with other options (e.g. an unprivileged port). */
-  connect(o?: { credentials?: Credentials; privileged?: boolean }): Promise<Nfs3Client>;
+  connect(o?: {
+    credentials?: Credentials;
+    privileged?: boolean;
+    localAddress?: string;
+  }): Promise<Nfs3Client>;
   /** Closes every client this fixture opened, stops the server and removes its folders. */
   close(): Promise<void>;
 }
@@ -18,12 +22,15 @@ export async function serveAndMount(
 ): Promise<Mounted> {
   const server = await ServerProcess.start(opts);
   const clients: Nfs3Client[] = [];
-  const connect = async (o: { credentials?: Credentials; privileged?: boolean } = {}) => {
+  const connect = async (
+    o: { credentials?: Credentials; privileged?: boolean; localAddress?: string } = {},
+  ) => {
     const c = await Nfs3Client.connect({
       nfsPort: server.nfsPort,
       mountPort: server.mountPort,
       credentials: o.credentials ?? opts.credentials ?? ROOT,
       privileged: o.privileged ?? true,
+      ...(o.localAddress !== undefined && { localAddress: o.localAddress }),
     });
     clients.push(c);
     return c;

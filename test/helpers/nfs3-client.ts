@@ -59,6 +59,8 @@ export interface Nfs3ClientOptions {
   readonly credentials?: Credentials;
   /** Bind a source port below 1024 (as root), so `secure` exports accept us; default true. */
   readonly privileged?: boolean;
+  /** The local address to connect from (another loopback address stands for another client). */
+  readonly localAddress?: string;
   readonly timeoutMs?: number;
 }
 
@@ -154,7 +156,13 @@ export class Nfs3Client {
     const host = o.host ?? '127.0.0.1';
     const bindPrivileged = o.privileged ?? true;
     const auth = authSys(o.credentials ?? ROOT);
-    const common = { host, bindPrivileged, auth, timeoutMs: o.timeoutMs ?? 20_000 };
+    const common = {
+      host,
+      bindPrivileged,
+      auth,
+      timeoutMs: o.timeoutMs ?? 20_000,
+      ...(o.localAddress !== undefined && { localAddress: o.localAddress }),
+    };
     const nfs = await RpcClient.connect({ ...common, port: o.nfsPort });
     try {
       const mnt = await RpcClient.connect({ ...common, port: o.mountPort });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,9 @@ export interface ServerProcessOptions {
   readonly extraArgs?: readonly string[];
   /** Extra environment variables for the server process. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Per-client exports(5) options, e.g. `127.0.0.1(rw,crossmnt) 127.0.0.2(rw)`: the export is then
+   * given as an exports file (`--exports`) with this client list instead of `-o`. */
+  readonly clientList?: string;
   /** Run the server as this user instead of root; its export and state folders are given to it. */
   readonly user?: { readonly uid: number; readonly gid: number };
 }
@@ -175,7 +178,7 @@ export class ServerProcess {
     return [
       cliPath(),
       'serve',
-      this.exportDir,
+      ...this.exportArgs(),
       '--state',
       this.stateDir,
       '--host',
@@ -185,11 +188,19 @@ export class ServerProcess {
       '--mount-port',
       String(this.requestedMountPort),
       '--no-portmap',
-      '--name',
-      this.name,
+      ...(o.clientList === undefined ? ['--name', this.name] : []),
       ...(o.options !== undefined ? ['-o', o.options] : []),
       ...(o.extraArgs ?? []),
     ];
+  }
+
+  private exportArgs(): string[] {
+    if (this.opts.clientList === undefined) return [this.exportDir];
+    const file = join(this.tempDir, 'exports');
+    // name= gives the export the same MOUNT path as on the command line.
+    const clients = this.opts.clientList.replace(/\(/g, `(name=${this.name},`);
+    writeFileSync(file, `${this.exportDir} ${clients}\n`);
+    return ['--exports', file];
   }
 
   private launch(): Promise<void> {

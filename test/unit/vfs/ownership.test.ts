@@ -35,6 +35,7 @@ describe('chown and chgrp rules (Linux chown_ok, chgrp_ok)', () => {
     used: 0n,
     rdev: { major: 0, minor: 0 },
     fileid: 1n,
+    dev: 1n,
     atime: { seconds: 0, nseconds: 0 },
     mtime: { seconds: 0, nseconds: 0 },
     ctime: { seconds: 0, nseconds: 0 },

@@ -32,6 +32,7 @@ function attrs(type: FileType, mode: number, uid: number, gid: number): Attrs {
     used: 0n,
     rdev: { major: 0, minor: 0 },
     fileid: 1n,
+    dev: 1n,
     atime: t,
     mtime: t,
     ctime: t,
