@@ -4,6 +4,7 @@ import type { ExportRuntime } from '../nfs3/export-runtime.js';
 import type { Objects } from '../nfs3/objects.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import { isDotOrDotDot } from '../vfs/names.js';
+import { PinScope } from '../vfs/pin-scope.js';
 import { FileType } from '../vfs/types.js';
 import { mountstat3 } from '../xdr/generated/mount.js';
 
@@ -22,27 +23,35 @@ export function mountPathResolver(
     let obj = objects.catalogObject(exp.rootId);
     let node = exp.root;
     if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
-    for (const name of relative) {
-      if (name.length === 0 || isDotOrDotDot(name)) {
-        return { status: mountstat3.MNT3ERR_INVAL };
+    // Each directory walked through stays open until the walk is done.
+    const pins = new PinScope();
+    try {
+      for (const name of relative) {
+        if (name.length === 0 || isDotOrDotDot(name)) {
+          return { status: mountstat3.MNT3ERR_INVAL };
+        }
+        const found = exp.fs.lookup(node, name, SERVER);
+        if (!found.ok) {
+          return {
+            status:
+              found.errno === 'ENOENT'
+                ? mountstat3.MNT3ERR_NOENT
+                : found.errno === 'ENAMETOOLONG'
+                  ? mountstat3.MNT3ERR_NAMETOOLONG
+                  : mountstat3.MNT3ERR_ACCES,
+          };
+        }
+        if (found.value.attrs.type !== FileType.DIR) {
+          exp.fs.closeVNode(found.value.node);
+          return { status: mountstat3.MNT3ERR_NOTDIR };
+        }
+        obj = objects.record(exp, obj.id, name, found.value, pins);
+        const next = objects.nodeOf(exp, obj, pins);
+        if (!next) return { status: mountstat3.MNT3ERR_NOENT };
+        node = next;
       }
-      const found = exp.fs.lookup(node, name, SERVER);
-      if (!found.ok) {
-        return {
-          status:
-            found.errno === 'ENOENT'
-              ? mountstat3.MNT3ERR_NOENT
-              : found.errno === 'ENAMETOOLONG'
-                ? mountstat3.MNT3ERR_NAMETOOLONG
-                : mountstat3.MNT3ERR_ACCES,
-        };
-      }
-      if (found.value.attrs.type !== FileType.DIR) {
-        exp.fs.closeVNode(found.value.node);
-        return { status: mountstat3.MNT3ERR_NOTDIR };
-      }
-      obj = objects.record(exp, obj.id, name, found.value);
-      node = objects.nodeOf(exp, obj) ?? found.value.node;
+    } finally {
+      pins.release();
     }
     const fh = objects.handleFor(exp, obj);
     await objects.durable();
