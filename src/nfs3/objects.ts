@@ -8,6 +8,7 @@ import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import type { NodeCache } from '../vfs/node-cache.js';
+import { PinScope } from '../vfs/pin-scope.js';
 import { identityOfFd } from '../vfs/reuse-tag.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
@@ -174,17 +175,20 @@ export class Objects {
     return { ok: true, exp, obj };
   }
 
-  /** A live descriptor for an identified object, or STALE when it cannot be found any more. */
-  locate(exp: ExportRuntime, obj: CatalogObject): ObjectLookup {
-    const node = this.nodeOf(exp, obj);
+  /**
+   * A live descriptor for an identified object, or STALE when it cannot be found any more. With `pins`,
+   * the descriptor stays open until they are released.
+   */
+  locate(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): ObjectLookup {
+    const node = this.nodeOf(exp, obj, pins);
     if (!node) return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-not-found');
     return { ok: true, exp, obj, node };
   }
 
   /** identify() then locate(). */
-  resolve(fh: Buffer): ObjectLookup {
+  resolve(fh: Buffer, pins?: PinScope): ObjectLookup {
     const found = this.identify(fh);
-    return found.ok ? this.locate(found.exp, found.obj) : found;
+    return found.ok ? this.locate(found.exp, found.obj, pins) : found;
   }
 
   private refuse(
@@ -198,14 +202,26 @@ export class Objects {
   /**
    * A live descriptor for the object, inside the export now: cached and still in place (see
    * `placement`), or rebuilt from the catalog. A cached object deleted on the host is gone at once; one
-   * moved by a local process is looked for again, and is STALE if it left the export.
+   * moved by a local process is looked for again, and is STALE if it left the export. Pinned in `pins`
+   * when given; the export root is the export's own and never closed by the cache.
    */
-  nodeOf(exp: ExportRuntime, obj: CatalogObject, depth = 0): VNode | undefined {
+  nodeOf(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): VNode | undefined {
+    if (obj.id === exp.rootId) return exp.root;
+    // The directories a check or a rebuild walks through (and searches) are pinned only while it runs:
+    // caching each step's descriptor must not close the directory the next step looks in.
+    return PinScope.run((walk) => {
+      const node = this.nodeAt(exp, obj, 0, walk);
+      if (node && pins && !this.o.nodes.pin(node, pins)) return undefined;
+      return node;
+    });
+  }
+
+  private nodeAt(exp: ExportRuntime, obj: CatalogObject, depth: number, pins: PinScope): VNode | undefined {
     if (obj.id === exp.rootId) return exp.root;
     if (depth > MAX_DEPTH) return undefined;
-    const cached = this.o.nodes.get(obj.id);
+    const cached = this.o.nodes.get(obj.id, pins);
     if (cached) {
-      const where = this.placement(exp, obj, cached, depth);
+      const where = this.placement(exp, obj, cached, depth, pins);
       if (where === 'in-place') return cached;
       this.o.nodes.delete(obj.id);
       this.placed.delete(obj.id);
@@ -217,7 +233,7 @@ export class Objects {
         return undefined;
       }
     }
-    return this.rebuild(exp, obj, depth);
+    return this.rebuild(exp, obj, depth, pins);
   }
 
   /**
@@ -232,6 +248,7 @@ export class Objects {
     obj: CatalogObject,
     node: VNode,
     depth: number,
+    pins: PinScope,
   ): 'in-place' | 'moved' | 'deleted' {
     if (this.checkedThisTurn.get(obj.id) === node.fd) return 'in-place';
     const stamp = exp.fs.changeStamp(node);
@@ -241,12 +258,12 @@ export class Objects {
     let where: 'in-place' | 'moved' = 'moved';
     if (seen && seen.fd === node.fd && seen.ctimeNs === ctimeNs) {
       const parent = this.o.catalog.get(seen.parentId);
-      where = parent?.state === 'live' && this.nodeOf(exp, parent, depth + 1) ? 'in-place' : 'moved';
+      where = parent?.state === 'live' && this.nodeAt(exp, parent, depth + 1, pins) ? 'in-place' : 'moved';
     } else {
       for (const link of obj.links) {
         const parent = this.o.catalog.get(link.parentId);
         if (parent?.state !== 'live') continue;
-        const dir = this.nodeOf(exp, parent, depth + 1);
+        const dir = this.nodeAt(exp, parent, depth + 1, pins);
         if (!dir) continue;
         const there = exp.fs.entryIdentity(dir, link.name);
         if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
@@ -272,19 +289,20 @@ export class Objects {
     this.checkedThisTurn.set(id, fd);
   }
 
-  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number): VNode | undefined {
+  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number, pins: PinScope): VNode | undefined {
     if (depth > MAX_DEPTH) return undefined;
     for (const link of obj.links) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live') continue;
-      const dir = this.nodeOf(exp, parent, depth + 1);
+      const dir = this.nodeAt(exp, parent, depth + 1, pins);
       if (!dir) continue;
       const found = exp.fs.lookup(dir, link.name, SERVER);
       if (!found.ok) continue;
-      if (sameIdentity(found.value.node.ident, obj.ident)) return this.adopt(exp, obj.id, found.value.node);
+      if (sameIdentity(found.value.node.ident, obj.ident))
+        return this.adopt(exp, obj.id, found.value.node, pins);
       exp.fs.closeVNode(found.value.node);
     }
-    return this.searchMoved(exp, obj);
+    return this.searchMoved(exp, obj, pins);
   }
 
   /**
@@ -293,12 +311,12 @@ export class Objects {
    * seen in, then in the whole export, breadth first, within a budget. An object the complete search
    * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
-  private searchMoved(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+  private searchMoved(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
     // Nothing tells this object from a later one reusing its inode number (no birth time, no generation):
     // a search, or a kernel handle whose bytes the filesystem may give another object (a FUSE daemon's
     // node ids), could hand out another object. It is found only under a name it is known by.
     if (obj.ident.btime === 0n) return undefined;
-    const viaKernel = this.findByKernelHandle(exp, obj);
+    const viaKernel = this.findByKernelHandle(exp, obj, pins);
     if (viaKernel) {
       this.o.onFoundAgain?.('kernel-handle', obj);
       return viaKernel;
@@ -312,16 +330,17 @@ export class Objects {
       // (and then still in place).
       const worthFinding =
         this.o.nodes.get(parent.id) !== undefined || (obj.links.length === 0 && parentId === obj.lastDir);
-      const dir = parent.id === exp.rootId ? exp.root : worthFinding ? this.nodeOf(exp, parent) : undefined;
+      const dir =
+        parent.id === exp.rootId ? exp.root : worthFinding ? this.nodeAt(exp, parent, 1, pins) : undefined;
       if (!dir) continue;
       const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {
         this.o.catalog.relink(obj.id, parent.id, hit.name);
         this.o.onFoundAgain?.('last-directory', obj);
-        return this.adopt(exp, obj.id, hit.node);
+        return this.adopt(exp, obj.id, hit.node, pins);
       }
     }
-    return this.searchExport(exp, obj);
+    return this.searchExport(exp, obj, pins);
   }
 
   /** Records the kernel handle of an object the first time this process sees it. */
@@ -338,7 +357,7 @@ export class Objects {
    * Opens the object by its kernel handle, checks it is the same object and where it is now, and reaches
    * it again from the export root by a confined walk (so an object moved out of the export is not served).
    */
-  private findByKernelHandle(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+  private findByKernelHandle(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
     const kh = this.o.kernelHandles;
     const handle = kh && this.o.catalog.kernelHandle(obj.id);
     if (!kh || !handle) return undefined;
@@ -359,9 +378,9 @@ export class Objects {
     const names = splitPath(where.subarray(prefix.length));
     const last = names.pop();
     if (!last) return undefined;
-    const parentId = this.recordPath(exp, names);
+    const parentId = this.recordPath(exp, names, pins);
     if (parentId === undefined) return undefined;
-    const dir = parentId === exp.rootId ? exp.root : this.o.nodes.get(parentId);
+    const dir = parentId === exp.rootId ? exp.root : this.o.nodes.get(parentId, pins);
     if (!dir) return undefined;
     const found = exp.fs.lookup(dir, last, SERVER);
     if (!found.ok) return undefined;
@@ -370,11 +389,15 @@ export class Objects {
       return undefined;
     }
     this.o.catalog.relink(obj.id, parentId, last);
-    return this.adopt(exp, obj.id, found.value.node);
+    return this.adopt(exp, obj.id, found.value.node, pins);
   }
 
-  /** Breadth-first search of the export for the object; records the path to it when found. */
-  private searchExport(exp: ExportRuntime, obj: CatalogObject): VNode | undefined {
+  /**
+   * Breadth-first search of the export for the object; records the path to it when found. Only a search
+   * that saw every entry may conclude the object is gone: any entry or directory it could not examine
+   * (other than one removed meanwhile) leaves the object as it was.
+   */
+  private searchExport(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
     let budget = EXPORT_SEARCH_LIMIT;
     let complete = true;
     const queue: { node: VNode; path: Buffer[] }[] = [{ node: exp.root, path: [] }];
@@ -397,15 +420,16 @@ export class Objects {
           }
           if (attrs.value.fileid === obj.ident.ino) {
             const found = exp.fs.lookup(dir, entry.name, SERVER);
+            if (!found.ok && found.errno !== 'ENOENT') complete = false;
             if (found.ok && sameIdentity(found.value.node.ident, obj.ident)) {
-              const parentId = this.recordPath(exp, path);
+              const parentId = this.recordPath(exp, path, pins);
               if (parentId === undefined) {
                 exp.fs.closeVNode(found.value.node);
                 return undefined;
               }
               this.o.catalog.relink(obj.id, parentId, entry.name);
               this.o.onFoundAgain?.('export-search', obj);
-              return this.adopt(exp, obj.id, found.value.node);
+              return this.adopt(exp, obj.id, found.value.node, pins);
             }
             if (found.ok) exp.fs.closeVNode(found.value.node);
           }
@@ -426,21 +450,23 @@ export class Objects {
   }
 
   /** Records the directories along `path` (from the export root) and returns the last one's id. */
-  private recordPath(exp: ExportRuntime, path: readonly Buffer[]): ObjectId | undefined {
+  private recordPath(exp: ExportRuntime, path: readonly Buffer[], pins: PinScope): ObjectId | undefined {
     let parentId = exp.rootId;
     let dir = exp.root;
     for (const name of path) {
       const found = exp.fs.lookup(dir, name, SERVER);
       if (!found.ok) return undefined;
-      const o = this.record(exp, parentId, name, found.value);
+      const o = this.record(exp, parentId, name, found.value, pins);
       parentId = o.id;
-      const node = this.o.nodes.get(o.id);
+      const node = this.o.nodes.get(o.id, pins);
       if (!node) return undefined;
       dir = node;
     }
     return parentId;
   }
 
+  /** The object among the entries of `dir`, if it is there. Not finding it proves nothing (the search
+   * has a budget and skips entries it cannot examine): only searchExport may conclude it is gone. */
   private findIn(
     exp: ExportRuntime,
     dir: VNode,
@@ -464,22 +490,29 @@ export class Objects {
     return { found: false };
   }
 
-  private adopt(_exp: ExportRuntime, id: ObjectId, node: VNode): VNode {
-    const existing = this.o.nodes.get(id);
+  private adopt(_exp: ExportRuntime, id: ObjectId, node: VNode, pins?: PinScope): VNode {
+    const existing = this.o.nodes.get(id, pins);
     if (existing) {
       // Another path already cached it: keep one descriptor per object.
       if (existing.fd !== node.fd) _exp.fs.closeVNode(node);
       return existing;
     }
-    this.o.nodes.put(id, node);
+    this.o.nodes.put(id, node, pins);
     return node;
   }
 
   /**
    * Records that `name` in `dir` is the resolved object, caches its descriptor and returns the catalog
-   * object. The caller must await `durable()` before a handle for it leaves the server.
+   * object. The caller must await `durable()` before a handle for it leaves the server. With `pins`, the
+   * cached descriptor stays open until they are released (for a caller that goes on using it).
    */
-  record(exp: ExportRuntime, dirId: ObjectId, name: Buffer, resolved: Resolved): CatalogObject {
+  record(
+    exp: ExportRuntime,
+    dirId: ObjectId,
+    name: Buffer,
+    resolved: Resolved,
+    pins?: PinScope,
+  ): CatalogObject {
     // LOOKUP and READDIRPLUS see the same names again and again: when the catalog already has this name
     // for this very object (checked against its in-memory links and identity), nothing needs recording.
     const key = nameKey(dirId, name);
@@ -491,7 +524,7 @@ export class Objects {
         sameIdentity(known.ident, resolved.node.ident) &&
         known.links.some((l) => l.parentId === dirId && l.name.equals(name))
       ) {
-        this.adopt(exp, known.id, resolved.node);
+        this.adopt(exp, known.id, resolved.node, pins);
         return known;
       }
     }
@@ -499,7 +532,7 @@ export class Objects {
     if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
     this.captureKernelHandle(obj.id, resolved.node);
-    this.adopt(exp, obj.id, resolved.node);
+    this.adopt(exp, obj.id, resolved.node, pins);
     return obj;
   }
 

@@ -2,8 +2,8 @@ import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
 import { Access3 } from '../vfs/access.js';
 import type { Attrs } from '../vfs/attrs.js';
-import { DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
-import { FileType, sameIdentity } from '../vfs/types.js';
+import { type DirEntry, DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
+import { type Errno, FileType, sameIdentity } from '../vfs/types.js';
 import {
   type entry3,
   type entryplus3,
@@ -24,14 +24,29 @@ const xdrString = (n: number) => 4 + ((n + 3) & ~3);
 const READDIR_BASE = 4 + 4 + 84 + 8 + 4 + 4;
 const ATTRS_BYTES = 4 + 84;
 const HANDLE_BYTES = 4 + 4 + 32;
+/**
+ * Objects one READDIRPLUS may look up and record for the first time. Each costs an open, a descriptor
+ * and catalog work that must be committed before the reply, and the catalog's checks of uncommitted
+ * changes grow with their number: a 1 MiB reply of short names would stage some 6,000 at once. A page
+ * that reaches the limit ends there (eof false); the next one goes on.
+ */
+const MAX_NEW_OBJECTS = 256;
 
 function listing(t: Target) {
   if (t.node.type !== FileType.DIR) return { ok: false as const, errno: 'ENOTDIR' as const };
   return t.fs.readdir(t.node, t.caller);
 }
 
+/**
+ * READDIR and READDIRPLUS never drop an entry that is still there: one they cannot describe ends the
+ * page early (eof false, the client asks again from the last cookie it got), or, in READDIRPLUS, is sent
+ * without attributes and handle. Only an entry removed since the listing was read is left out. eof is
+ * true only when the page holds the directory's last entry.
+ */
 export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READDIR3res {
-  args = { ...args, count: readdirLimit(ctx.peer.transport, args.count) };
+  // No more than FSINFO promises (one datagram over UDP), whatever the client asks: it bounds the work
+  // and memory of one call.
+  const count = readdirLimit(ctx.peer.transport, args.count);
   const r = target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
@@ -40,18 +55,24 @@ export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READ
   const entries: entry3[] = [];
   const all = list.value.entries;
   let size = READDIR_BASE;
+  let failed: Errno | undefined;
   let i = startIndex(all, args.cookie);
   for (; i < all.length; i++) {
     const e = all[i]!;
     const bytes = 4 + 8 + xdrString(e.name.length) + 8;
-    if (size + bytes > args.count) break;
+    if (size + bytes > count) break;
     const fileid = t.fs.entryFileid(t.node, e);
-    if (!fileid.ok) continue; // removed since the listing was taken
+    if (!fileid.ok) {
+      if (fileid.errno === 'ENOENT') continue; // removed since the listing was taken
+      failed = fileid.errno;
+      break;
+    }
     entries.push({ fileid: fileid.value, name: e.name, cookie: e.cookie });
     size += bytes;
   }
   if (entries.length === 0 && i < all.length) {
-    return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: attrsOf(t) } };
+    const status = failed === undefined ? nfsstat3.NFS3ERR_TOOSMALL : statusOf(failed);
+    return { status, resfail: { dir_attributes: attrsOf(t) } };
   }
   return {
     status: nfsstat3.NFS3_OK,
@@ -68,7 +89,9 @@ export async function readdirplus(
   ctx: CallContext,
   args: READDIRPLUS3args,
 ): Promise<READDIRPLUS3res> {
-  args = { ...args, maxcount: readdirLimit(ctx.peer.transport, args.maxcount) };
+  // Capped as READDIR's count is; dircount is never more than the whole reply may hold.
+  const maxcount = readdirLimit(ctx.peer.transport, args.maxcount);
+  const dircount = Math.min(args.dircount, maxcount);
   const r = target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
@@ -81,20 +104,28 @@ export async function readdirplus(
   // Looking entries up needs search (x) permission on the directory, checked once for the whole reply.
   const searchable = t.fs.access(t.node, t.caller, Access3.LOOKUP);
   const mayLookup = searchable.ok && (searchable.value.granted & Access3.LOOKUP) !== 0;
+  let failed: Errno | undefined;
+  const budget = { newObjects: MAX_NEW_OBJECTS };
   let i = startIndex(all, args.cookie);
   for (; i < all.length; i++) {
     const e = all[i]!;
     const info = 8 + xdrString(e.name.length) + 8;
     const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
-    if (size + bytes > args.maxcount || dirBytes + info > args.dircount) break;
-    const entry = plusEntry(d, t, e.name, e.cookie, mayLookup);
-    if (!entry) continue; // removed since the listing was taken
-    entries.push(entry);
+    if (size + bytes > maxcount || dirBytes + info > dircount) break;
+    const got = plusEntry(d, t, e, mayLookup, budget);
+    if ('full' in got) break;
+    if ('errno' in got) {
+      if (got.errno === 'ENOENT') continue; // removed since the listing was taken
+      failed = got.errno;
+      break;
+    }
+    entries.push(got.entry);
     size += bytes;
     dirBytes += info;
   }
   if (entries.length === 0 && i < all.length) {
-    return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: attrsOf(t) } };
+    const status = failed === undefined ? nfsstat3.NFS3ERR_TOOSMALL : statusOf(failed);
+    return { status, resfail: { dir_attributes: attrsOf(t) } };
   }
   const dirAttributes = attrsOf(t);
   // Handles of entries seen for the first time are in the catalog only once this commit is done.
@@ -121,51 +152,63 @@ function knownEntry(d: Nfs3Deps, t: Target, name: Buffer): { obj: CatalogObject;
   return { obj: known, attrs: e.value.attrs };
 }
 
+/**
+ * An entry to send, or why there is none: 'ENOENT' if it is gone, any other errno ends the page, and so
+ * does `full` (the page may record no more new objects).
+ */
+type PlusEntry = { readonly entry: entryplus3 } | { readonly errno: Errno } | { readonly full: true };
+
 /** One READDIRPLUS entry with attributes and handle; without them when the entry cannot be looked up. */
 function plusEntry(
   d: Nfs3Deps,
   t: Target,
-  name: Buffer,
-  cookie: bigint,
+  e: DirEntry,
   mayLookup: boolean,
-): entryplus3 | undefined {
+  budget: { newObjects: number },
+): PlusEntry {
+  const { name, cookie } = e;
   let obj: CatalogObject | undefined;
   let attrs: Attrs;
   if (cookie === DOT_COOKIE || (cookie === DOTDOT_COOKIE && t.obj.id === t.exp.rootId)) {
     const a = t.fs.getattr(t.node);
-    if (!a.ok) return undefined;
+    if (!a.ok) return a;
     obj = t.obj;
     attrs = a.value;
   } else if (cookie === DOTDOT_COOKIE) {
     const a = t.fs.entryAttrs(t.node, name);
-    if (!a.ok) return undefined;
+    if (!a.ok) return a;
     const parentId = t.obj.links[0]?.parentId;
     const parent = parentId === undefined ? undefined : d.objects.catalogObject(parentId);
     obj = parent && parent.ident.ino === a.value.fileid ? parent : undefined;
     attrs = a.value;
   } else if (!mayLookup) {
-    return bareEntry(t, name, cookie);
+    return bareEntry(t, e);
   } else {
     const known = knownEntry(d, t, name);
-    if (known) return withHandle(d, t, name, cookie, known.obj, known.attrs);
+    if (known) return { entry: withHandle(d, t, name, cookie, known.obj, known.attrs) };
+    if (budget.newObjects <= 0) return { full: true };
+    budget.newObjects--;
     const found = t.fs.lookup(t.node, name, t.caller);
-    if (!found.ok) return found.errno === 'ENOENT' ? undefined : bareEntry(t, name, cookie);
+    // Not looked up (a mount point, a shortage of descriptors...): listed all the same, as knfsd does.
+    if (!found.ok) return found.errno === 'ENOENT' ? found : bareEntry(t, e);
     obj = d.objects.record(t.exp, t.obj.id, name, found.value);
     attrs = found.value.attrs;
   }
-  return withHandle(d, t, name, cookie, obj, attrs);
+  return { entry: withHandle(d, t, name, cookie, obj, attrs) };
 }
 
-/** An entry listed without attributes or handle (the client can still LOOKUP it), or none if it is gone. */
-function bareEntry(t: Target, name: Buffer, cookie: bigint): entryplus3 | undefined {
-  const a = t.fs.entryAttrs(t.node, name);
-  if (!a.ok) return undefined;
+/** An entry listed without attributes or handle (the client can still LOOKUP it). */
+function bareEntry(t: Target, e: DirEntry): PlusEntry {
+  const fileid = t.fs.entryFileid(t.node, e);
+  if (!fileid.ok) return fileid;
   return {
-    fileid: a.value.fileid,
-    name,
-    cookie,
-    name_attributes: NO_ATTRS,
-    name_handle: { handle_follows: false },
+    entry: {
+      fileid: fileid.value,
+      name: e.name,
+      cookie: e.cookie,
+      name_attributes: NO_ATTRS,
+      name_handle: { handle_follows: false },
+    },
   };
 }
 

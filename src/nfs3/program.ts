@@ -1,6 +1,7 @@
 import { programVersion } from '../rpc/program.js';
 import type { ProgramVersion } from '../rpc/types.js';
 import { NFS_PROGRAM, NFS_V3, NFS_V3_PROCEDURES } from '../xdr/generated/nfs3.js';
+import { withCallPins } from './call-pins.js';
 import type { Nfs3Deps } from './deps.js';
 import { unlessNotDurable as durably, NOT_DURABLE } from './not-durable.js';
 import { access, fsinfo, fsstat, getattr, pathconf, readlink, setattr } from './procs-attrs.js';
@@ -16,7 +17,7 @@ import { readdir, readdirplus } from './procs-readdir.js';
 export function nfs3Program(d: Nfs3Deps): ProgramVersion {
   const once = false;
   const safe = true;
-  return programVersion(NFS_PROGRAM, NFS_V3, NFS_V3_PROCEDURES, {
+  const program = programVersion(NFS_PROGRAM, NFS_V3, NFS_V3_PROCEDURES, {
     NFSPROC3_NULL: { idempotent: safe, handle: () => undefined },
     NFSPROC3_GETATTR: { idempotent: safe, handle: (ctx, a) => getattr(d, ctx, a) },
     NFSPROC3_SETATTR: { idempotent: once, handle: (ctx, a) => setattr(d, ctx, a) },
@@ -61,4 +62,6 @@ export function nfs3Program(d: Nfs3Deps): ProgramVersion {
     NFSPROC3_PATHCONF: { idempotent: safe, handle: (ctx, a) => pathconf(d, ctx, a) },
     NFSPROC3_COMMIT: { idempotent: safe, handle: (ctx, a) => commit(d, ctx, a) },
   });
+  // Every call holds the descriptors it resolves until it is done.
+  return withCallPins(program);
 }

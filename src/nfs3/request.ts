@@ -3,6 +3,7 @@ import type { CallContext } from '../rpc/types.js';
 import { type Caller, squash } from '../vfs/credentials.js';
 import type { VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
+import { pinsOf } from './call-pins.js';
 import type { ExportRuntime, RequestView } from './export-runtime.js';
 import type { Objects } from './objects.js';
 import type { NfsError } from './status.js';
@@ -39,14 +40,14 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
 /**
  * Handle -> object -> per-client view -> descriptor. Everything that can refuse the request (a handle
  * the server did not issue, an object that is gone, a client the export does not admit) is decided
- * before the filesystem is touched.
+ * before the filesystem is touched. The descriptor stays pinned until the call is done (call-pins.ts).
  */
 export function target(objects: Objects, ctx: CallContext, fh: Buffer): TargetResult {
   const found = objects.identify(fh);
   if (!found.ok) return { ok: false, status: found.status };
   const view = viewFor(ctx, found.exp);
   if (typeof view === 'number') return { ok: false, status: view };
-  const located = objects.locate(found.exp, found.obj);
+  const located = objects.locate(found.exp, found.obj, pinsOf(ctx));
   if (!located.ok) return { ok: false, status: located.status };
   // A handle of an object on a mount inside the export, used by a client without crossmnt (another
   // client's, which may cross): that filesystem is not exported to this one.

@@ -5,6 +5,7 @@ import type { ExportRuntime } from '../nfs3/export-runtime.js';
 import type { Objects } from '../nfs3/objects.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import { isDotOrDotDot } from '../vfs/names.js';
+import { PinScope } from '../vfs/pin-scope.js';
 import { FileType } from '../vfs/types.js';
 import { mountstat3 } from '../xdr/generated/mount.js';
 
@@ -33,36 +34,44 @@ export function mountPathResolver(
     }
     let wanted = relative;
     let followed = 0;
-    walk: for (;;) {
-      let obj = objects.catalogObject(exp.rootId);
-      let node = exp.root;
-      if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
-      for (let i = 0; i < wanted.length; i++) {
-        const name = wanted[i]!;
-        const found = exp.fs.lookup(node, name, SERVER);
-        if (!found.ok) return { status: mountStatus(found.errno) };
-        if (found.value.attrs.type === FileType.LNK) {
-          const target = exp.fs.readlink(found.value.node);
-          exp.fs.closeVNode(found.value.node);
-          if (!target.ok) return { status: mountStatus(target.errno) };
-          if (++followed > MAX_SYMLINKS)
-            return { status: mountstat3.MNT3ERR_ACCES, why: 'too many symlinks' };
-          const resolved = resolveTarget(exp, wanted.slice(0, i), target.value);
-          if (resolved === undefined)
-            return { status: mountstat3.MNT3ERR_ACCES, why: 'symlink leads outside the export' };
-          wanted = [...resolved, ...wanted.slice(i + 1)];
-          continue walk;
+    // Each directory walked through stays open until the walk is done.
+    const pins = new PinScope();
+    try {
+      walk: for (;;) {
+        let obj = objects.catalogObject(exp.rootId);
+        let node = exp.root;
+        if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
+        for (let i = 0; i < wanted.length; i++) {
+          const name = wanted[i]!;
+          const found = exp.fs.lookup(node, name, SERVER);
+          if (!found.ok) return { status: mountStatus(found.errno) };
+          if (found.value.attrs.type === FileType.LNK) {
+            const target = exp.fs.readlink(found.value.node);
+            exp.fs.closeVNode(found.value.node);
+            if (!target.ok) return { status: mountStatus(target.errno) };
+            if (++followed > MAX_SYMLINKS)
+              return { status: mountstat3.MNT3ERR_ACCES, why: 'too many symlinks' };
+            const resolved = resolveTarget(exp, wanted.slice(0, i), target.value);
+            if (resolved === undefined)
+              return { status: mountstat3.MNT3ERR_ACCES, why: 'symlink leads outside the export' };
+            wanted = [...resolved, ...wanted.slice(i + 1)];
+            continue walk;
+          }
+          if (found.value.attrs.type !== FileType.DIR) {
+            exp.fs.closeVNode(found.value.node);
+            return { status: mountstat3.MNT3ERR_NOTDIR };
+          }
+          obj = objects.record(exp, obj.id, name, found.value, pins);
+          const next = objects.nodeOf(exp, obj, pins);
+          if (!next) return { status: mountstat3.MNT3ERR_NOENT };
+          node = next;
         }
-        if (found.value.attrs.type !== FileType.DIR) {
-          exp.fs.closeVNode(found.value.node);
-          return { status: mountstat3.MNT3ERR_NOTDIR };
-        }
-        obj = objects.record(exp, obj.id, name, found.value);
-        node = objects.nodeOf(exp, obj) ?? found.value.node;
+        const fh = objects.handleFor(exp, obj);
+        await objects.durable();
+        return { fh };
       }
-      const fh = objects.handleFor(exp, obj);
-      await objects.durable();
-      return { fh };
+    } finally {
+      pins.release();
     }
   };
 }

@@ -530,8 +530,14 @@ export class ConfinedFs {
         fileid = attrs.ok ? ok(attrs.value.fileid) : attrs;
       }
     } else {
-      const attrs = this.entryAttrs(dir, entry.name);
-      fileid = attrs.ok ? ok(attrs.value.fileid) : attrs;
+      // Not entryAttrs: a mount point is listed with the inode number it shows, as knfsd lists it; only
+      // looking it up (and its attributes) is refused.
+      const bad = validateName(entry.name);
+      if (bad !== undefined) return fail(bad);
+      const dirSt = this.verify(dir);
+      if (!dirSt.ok) return dirSt;
+      const ident = this.childIdentity(dir.fd, entry.name);
+      fileid = ident.ok ? ok(ident.value.ino) : ident;
     }
     if (fileid.ok) entry.fileid = fileid.value;
     return fileid;
