@@ -28,6 +28,14 @@ export class Catalog {
   /** Insertion order is recency order: the first entries are evicted first. */
   readonly #cache = new Map<ObjectId, CatalogObject>();
   readonly #dirty = new Set<ObjectId>();
+  /**
+   * Where the uncommitted objects are, so a record looks at the few that matter instead of every pending
+   * one (a first READDIRPLUS of a big directory stages thousands): by inode slot, and by every name their
+   * pending versions had. Entries may be stale (a name since dropped); users check the object itself.
+   * Committed objects are found through the database; these are cleared with each write.
+   */
+  readonly #dirtyByInode = new Map<string, Set<ObjectId>>();
+  readonly #dirtyByName = new Map<string, Set<ObjectId>>();
   readonly #newRoots = new Map<ExportId, ObjectId>();
   readonly #newKernelHandles = new Map<ObjectId, Buffer>();
   /** Written, but no sync has succeeded since: handed back to the pending sets if a sync fails. */
@@ -261,10 +269,7 @@ export class Catalog {
   /** Every object, committed or not, recorded at this inode slot, as memory knows it now. */
   #atInode(exportId: ExportId, ident: FileIdentity): CatalogObject[] {
     const ids = new Set<ObjectId>(this.#rows.idsAtInode(exportId, ident));
-    for (const id of this.#dirty) {
-      const o = this.#cache.get(id)!;
-      if (o.exportId === exportId && sameInode(o.ident, ident)) ids.add(id);
-    }
+    for (const id of this.#dirtyByInode.get(inodeKey(ident)) ?? []) ids.add(id);
     const found: CatalogObject[] = [];
     for (const id of ids) {
       const o = this.get(id);
@@ -278,7 +283,7 @@ export class Catalog {
     const candidates = new Set<ObjectId>();
     const committed = this.#rows.linkOwnerId(parentId, name);
     if (committed !== undefined) candidates.add(committed);
-    for (const id of this.#dirty) candidates.add(id);
+    for (const id of this.#dirtyByName.get(nameKey(parentId, name)) ?? []) candidates.add(id);
     for (const id of candidates) {
       const o = this.get(id);
       if (o?.links.some((l) => l.parentId === parentId && l.name.equals(name))) return o;
@@ -336,9 +341,15 @@ export class Catalog {
   }
 
   #stage(o: CatalogObject): void {
-    this.#dirty.add(o.id);
     this.#remember(o);
+    this.#markDirty(o);
     this.#commit.changed();
+  }
+
+  #markDirty(o: CatalogObject): void {
+    this.#dirty.add(o.id);
+    addTo(this.#dirtyByInode, inodeKey(o.ident), o.id);
+    for (const l of o.links) addTo(this.#dirtyByName, nameKey(l.parentId, l.name), o.id);
   }
 
   #remember(o: CatalogObject): void {
@@ -360,6 +371,8 @@ export class Catalog {
     for (const [exportId, id] of this.#newRoots) this.#unsyncedRoots.set(exportId, id);
     for (const [id, handle] of this.#newKernelHandles) this.#unsyncedKernelHandles.set(id, handle);
     this.#dirty.clear();
+    this.#dirtyByInode.clear();
+    this.#dirtyByName.clear();
     this.#newRoots.clear();
     this.#newKernelHandles.clear();
     return written;
@@ -367,7 +380,7 @@ export class Catalog {
 
   /** A sync failed: rows written since the last good one are written again by the next commit. */
   #writeAgain(): void {
-    for (const id of this.#unsynced) this.#dirty.add(id);
+    for (const id of this.#unsynced) this.#markDirty(this.#cache.get(id)!);
     for (const [exportId, id] of this.#unsyncedRoots)
       if (!this.#newRoots.has(exportId)) this.#newRoots.set(exportId, id);
     for (const [id, handle] of this.#unsyncedKernelHandles)
@@ -384,4 +397,18 @@ function sameLink(a: CatalogLink, b: CatalogLink): boolean {
 
 function sameLinks(a: readonly CatalogLink[], b: readonly CatalogLink[]): boolean {
   return a.length === b.length && a.every((l, i) => sameLink(l, b[i]!));
+}
+
+function inodeKey(ident: FileIdentity): string {
+  return `${ident.dev}:${ident.ino}`;
+}
+
+function nameKey(parentId: ObjectId, name: Buffer): string {
+  return `${parentId}/${name.toString('latin1')}`;
+}
+
+function addTo(index: Map<string, Set<ObjectId>>, key: string, id: ObjectId): void {
+  const ids = index.get(key);
+  if (ids) ids.add(id);
+  else index.set(key, new Set([id]));
 }
