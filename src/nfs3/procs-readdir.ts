@@ -26,9 +26,9 @@ const ATTRS_BYTES = 4 + 84;
 const HANDLE_BYTES = 4 + 4 + 32;
 /**
  * Objects one READDIRPLUS may look up and record for the first time. Each costs an open, a descriptor
- * and catalog work that must be committed before the reply, and the catalog's checks of uncommitted
- * changes grow with their number: a 1 MiB reply of short names would stage some 6,000 at once. A page
- * that reaches the limit ends there (eof false); the next one goes on.
+ * and catalog work that must be committed before the reply, all done synchronously: a 1 MiB reply of
+ * short names would stage some 6,000 at once and hold the event loop for a second. A page that reaches
+ * the limit ends there (eof false); the next one goes on.
  */
 const MAX_NEW_OBJECTS = 256;
 
