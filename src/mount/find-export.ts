@@ -1,22 +1,10 @@
 import type { ExportConfig } from '../config/index.js';
+import { pathComponents } from '../vfs/names.js';
 
-const SLASH = 0x2f;
 
 export type ExportLookup =
   | { readonly found: true; readonly exp: ExportConfig; readonly components: Buffer[] }
   | { readonly found: false; readonly reason: 'not-exported' | 'dot-dot' };
-
-function components(path: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || path[i] === SLASH) {
-      if (i > start) out.push(path.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 function isPrefix(prefix: readonly Buffer[], of: readonly Buffer[]): boolean {
   return prefix.length <= of.length && prefix.every((c, i) => c.equals(of[i]!));
@@ -28,13 +16,13 @@ function isPrefix(prefix: readonly Buffer[], of: readonly Buffer[]): boolean {
  * dropped; `..` is refused rather than interpreted, so a dirpath can never climb out of an export.
  */
 export function findExport(exports: readonly ExportConfig[], dirpath: Buffer): ExportLookup {
-  const wanted = components(dirpath).filter((c) => !(c.length === 1 && c[0] === 0x2e));
+  const wanted = pathComponents(dirpath).filter((c) => !(c.length === 1 && c[0] === 0x2e));
   if (wanted.some((c) => c.length === 2 && c[0] === 0x2e && c[1] === 0x2e))
     return { found: false, reason: 'dot-dot' };
   let best: { exp: ExportConfig; depth: number } | undefined;
   for (const exp of exports) {
     for (const root of [exp.name, exp.path]) {
-      const rootComponents = components(Buffer.from(root));
+      const rootComponents = pathComponents(Buffer.from(root));
       if (isPrefix(rootComponents, wanted) && (!best || rootComponents.length > best.depth)) {
         best = { exp, depth: rootComponents.length };
       }

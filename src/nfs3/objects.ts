@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, readlinkSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CatalogObject } from '../catalog/types.js';
 import type { Key } from '../handles/keyring.js';
@@ -7,6 +7,7 @@ import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
+import { pathComponents } from '../vfs/names.js';
 import type { NodeCache } from '../vfs/node-cache.js';
 import { PinScope } from '../vfs/pin-scope.js';
 import { identityOfFd } from '../vfs/reuse-tag.js';
@@ -14,35 +15,11 @@ import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
 import { NotDurableError } from './not-durable.js';
+import { realExportPath } from './real-export-path.js';
 import type { NfsError } from './status.js';
 
 const NAME_MEMO_LIMIT = 200_000;
 const HANDLE_MEMO_LIMIT = 200_000;
-
-const realPaths = new WeakMap<ExportRuntime, string>();
-
-/** The export root as the kernel names it (what /proc/self/fd links show). */
-function realExportPath(exp: ExportRuntime): string {
-  let p = realPaths.get(exp);
-  if (p === undefined) {
-    p = realpathSync(exp.path);
-    realPaths.set(exp, p);
-  }
-  return p;
-}
-
-/** Path components of a relative path given as bytes. */
-function splitPath(rel: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i <= rel.length; i++) {
-    if (i === rel.length || rel[i] === 0x2f) {
-      if (i > start) out.push(rel.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 function nameKey(dirId: ObjectId, name: Buffer): string {
   return `${dirId}/${name.toString('latin1')}`;
@@ -375,7 +352,7 @@ export class Objects {
     }
     const prefix = Buffer.from(`${realExportPath(exp)}/`);
     if (!where.subarray(0, prefix.length).equals(prefix)) return undefined;
-    const names = splitPath(where.subarray(prefix.length));
+    const names = pathComponents(where.subarray(prefix.length));
     const last = names.pop();
     if (!last) return undefined;
     const parentId = this.recordPath(exp, names, pins);

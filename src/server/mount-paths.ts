@@ -1,10 +1,10 @@
-import { realpathSync } from 'node:fs';
 import type { ExportConfig } from '../config/index.js';
 import type { ResolveMountPath } from '../mount/index.js';
 import type { ExportRuntime } from '../nfs3/export-runtime.js';
 import type { Objects } from '../nfs3/objects.js';
+import { realExportPath } from '../nfs3/real-export-path.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
-import { isDotOrDotDot } from '../vfs/names.js';
+import { isDotOrDotDot, pathComponents } from '../vfs/names.js';
 import { PinScope } from '../vfs/pin-scope.js';
 import { FileType } from '../vfs/types.js';
 import { mountstat3 } from '../xdr/generated/mount.js';
@@ -92,41 +92,17 @@ function mountStatus(errno: string) {
 function resolveTarget(exp: ExportRuntime, at: readonly Buffer[], target: Buffer): Buffer[] | undefined {
   let base: Buffer[];
   if (target[0] === SLASH) {
-    const root = components(Buffer.from(realExportPath(exp)));
-    const parts = components(target);
+    const root = pathComponents(Buffer.from(realExportPath(exp)));
+    const parts = pathComponents(target);
     if (parts.length < root.length || !root.every((c, i) => c.equals(parts[i]!))) return undefined;
     base = [];
     target = Buffer.concat(parts.slice(root.length).flatMap((c) => [c, Buffer.from('/')]));
   } else base = [...at];
-  for (const part of components(target)) {
+  for (const part of pathComponents(target)) {
     if (part.length === 1 && part[0] === 0x2e) continue;
     if (isDotOrDotDot(part)) {
       if (base.pop() === undefined) return undefined;
     } else base.push(part);
   }
   return base;
-}
-
-const realPaths = new WeakMap<ExportRuntime, string>();
-
-/** The export root as the kernel names it, resolving symlinks in the configured path (cached). */
-function realExportPath(exp: ExportRuntime): string {
-  let p = realPaths.get(exp);
-  if (p === undefined) {
-    p = realpathSync(exp.path);
-    realPaths.set(exp, p);
-  }
-  return p;
-}
-
-function components(path: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i <= path.length; i++) {
-    if (i === path.length || path[i] === SLASH) {
-      if (i > start) out.push(path.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
 }

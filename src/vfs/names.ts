@@ -30,3 +30,16 @@ export function validateSymlinkTarget(target: Buffer): Errno | undefined {
   if (target.includes(NUL)) return 'EINVAL';
   return undefined;
 }
+
+/** The non-empty components of a path given as bytes (any bytes but '/' survive). */
+export function pathComponents(path: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path[i] === 0x2f) {
+      if (i > start) out.push(path.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}

@@ -238,6 +238,24 @@ describe('2. Everyday use', { timeout: 30 * 60_000 }, () => {
     assert.equal(fs.statSync(t.host('daily', 'hard')).nlink, 1);
   });
 
+  it('keeps a file through rename, link, unlink, rename, link (maildir delivery)', async () => {
+    const r = await t.guest.exec(
+      `cd ${D} && echo mail > ma && mv ma mb && ln mb ma && rm mb && mv ma mb && ln mb ma && cat ma mb`,
+    );
+    assert.equal(r.rc, 0, show(r));
+    assert.equal(r.stdout, 'mail\nmail\n');
+    assert.equal(fs.statSync(t.host('daily', 'ma')).nlink, 2);
+  });
+
+  it('sets the times of a symlink itself with touch -h', async () => {
+    await t.guest.sh(`cd ${D} && echo t > times-target && ln -s times-target times-link`);
+    const before = fs.statSync(t.host('daily', 'times-target')).mtimeMs;
+    const r = await t.guest.exec(`touch -h -d '2002-03-04 05:06:07' ${D}/times-link`);
+    assert.equal(r.rc, 0, show(r));
+    assert.equal(fs.lstatSync(t.host('daily', 'times-link')).mtimeMs, Date.UTC(2002, 2, 4, 5, 6, 7));
+    assert.equal(fs.statSync(t.host('daily', 'times-target')).mtimeMs, before, 'the target is untouched');
+  });
+
   it('changes mode, owner and times with chmod, chown and touch -d', async () => {
     await t.guest.sh(
       `cd ${D} && echo attrs > attrs && chmod 640 attrs && chown 1234:5678 attrs && touch -d '2001-02-03 04:05:06' attrs`,
@@ -430,6 +448,20 @@ describe('3. Permissions as the kernel client sends them', { timeout: 10 * 60_00
     assert.ok(fs.existsSync(u.host('perm', 'sticky', 'bob-file')));
     const own = await as('alice', 'echo mine > sticky/alice-file && rm sticky/alice-file');
     assert.equal(own.rc, 0, show(own));
+  });
+
+  it("denies a non-owner chown and chgrp of another user's file even to its current owner and group", async () => {
+    for (const cmd of ['chown bob bob-public', 'chgrp bob bob-public']) {
+      const r = await as('alice', cmd);
+      assert.notEqual(r.rc, 0, `${cmd}: ${show(r)}`);
+      assert.match(r.stderr, /Operation not permitted/, cmd);
+    }
+  });
+
+  it("denies uid 1000 a hard link to root's 0600 file (fs.protected_hardlinks)", async () => {
+    const r = await as('alice', 'ln root-private alice-dir/stolen');
+    assert.notEqual(r.rc, 0, show(r));
+    assert.ok(!fs.existsSync(u.host('perm', 'alice-dir', 'stolen')));
   });
 
   it("denies chmod, chown and setting times on another user's file", async () => {
