@@ -115,6 +115,7 @@ export class Catalog {
   ): CatalogObject {
     this.#checkParent(exportId, parentId);
     const link: CatalogLink = Object.freeze({ parentId, name: Buffer.from(name) });
+    this.#adoptStrongerIdentity(exportId, link, ident);
     // Same inode number, different birth time: the old object was deleted and its inode reused.
     for (const o of this.#atInode(exportId, ident)) {
       if (o.state === 'live' && o.ident.btime !== ident.btime) this.#update(o, { state: 'gone', links: [] });
@@ -130,6 +131,28 @@ export class Catalog {
           ? found.links
           : [...found.links, link];
     return this.#update(found, { state: 'live', type, links });
+  }
+
+  /**
+   * The object was found under a name it is known by, and the filesystem now tells more about it than
+   * the row holds (see #adoptStrongerIdentity): the row takes the stronger identity. Returns the object.
+   */
+  strengthenIdentity(id: ObjectId, ident: FileIdentity): CatalogObject {
+    const o = this.#mustGet(id);
+    if (o.ident.btime !== 0n || ident.btime === 0n || !sameInode(o.ident, ident)) return o;
+    return this.#update(o, { ident: Object.freeze({ dev: ident.dev, ino: ident.ino, btime: ident.btime }) });
+  }
+
+  /**
+   * Rows recorded before their export's filesystem was told apart by more than its inode numbers (an
+   * upgrade to kernel-handle generations on a filesystem without birth times) hold an empty birth time.
+   * Found again under the very name they are known by, with the same inode number, they take the new
+   * identity instead of being taken for a deleted object: the same trust as before the upgrade, once.
+   */
+  #adoptStrongerIdentity(exportId: ExportId, link: CatalogLink, ident: FileIdentity): void {
+    if (ident.btime === 0n) return;
+    const holder = this.#linkOwner(link.parentId, link.name);
+    if (holder?.exportId === exportId && holder.state === 'live') this.strengthenIdentity(holder.id, ident);
   }
 
   /**
@@ -322,10 +345,11 @@ export class Catalog {
 
   #update(
     o: CatalogObject,
-    change: Partial<Pick<CatalogObject, 'state' | 'type' | 'links' | 'lastDir'>>,
+    change: Partial<Pick<CatalogObject, 'state' | 'type' | 'links' | 'lastDir' | 'ident'>>,
   ): CatalogObject {
     // A LOOKUP of a known name changes nothing and must not cost a commit.
     const unchanged =
+      (change.ident === undefined || change.ident === o.ident) &&
       (change.state ?? o.state) === o.state &&
       (change.type ?? o.type) === o.type &&
       (change.lastDir ?? o.lastDir) === o.lastDir &&

@@ -67,7 +67,8 @@ export class CatalogRows {
     this.#upsertObject = db.prepare(
       `INSERT INTO objects (id, export_id, dev, ino, btime, type, generation, state, last_dir)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state, last_dir = excluded.last_dir`,
+       ON CONFLICT (id) DO UPDATE SET btime = excluded.btime, type = excluded.type, state = excluded.state,
+         last_dir = excluded.last_dir`,
     );
     this.#deleteLinks = db.prepare('DELETE FROM links WHERE object_id = ?');
     this.#insertLink = db.prepare('INSERT INTO links (object_id, parent_id, name) VALUES (?, ?, ?)');

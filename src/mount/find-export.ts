@@ -1,7 +1,6 @@
 import type { ExportConfig } from '../config/index.js';
 import { pathComponents } from '../vfs/names.js';
 
-
 export type ExportLookup =
   | { readonly found: true; readonly exp: ExportConfig; readonly components: Buffer[] }
   | { readonly found: false; readonly reason: 'not-exported' | 'dot-dot' };

@@ -277,6 +277,9 @@ export class Objects {
       if (!found.ok) continue;
       if (sameIdentity(found.value.node.ident, obj.ident))
         return this.adopt(exp, obj.id, found.value.node, pins);
+      const strengthened = this.o.catalog.strengthenIdentity(obj.id, found.value.node.ident);
+      if (sameIdentity(found.value.node.ident, strengthened.ident))
+        return this.adopt(exp, obj.id, found.value.node, pins);
       exp.fs.closeVNode(found.value.node);
     }
     return this.searchMoved(exp, obj, pins);

@@ -63,6 +63,42 @@ describe('Catalog: objects with names the filesystem still has', () => {
     assert.equal(again.id, f.id);
   });
 
+  it('gives a row recorded without a birth time the stronger identity it is found with under its own name', async () => {
+    const before: FileIdentity = { dev: 2049n, ino: 42n, btime: 0n };
+    const now: FileIdentity = { dev: 2049n, ino: 42n, btime: 0x1234_5678n };
+    const old = catalog.recordLink(exportId, root.id, name('kept'), before, FileType.NF3REG);
+    await catalog.durable();
+    restart();
+    // LOOKUP of the same name after an upgrade: the same object, not a reused inode.
+    const found = catalog.recordLink(exportId, root.id, name('kept'), now, FileType.NF3REG);
+    assert.equal(found.id, old.id);
+    assert.equal(found.state, 'live');
+    assert.equal(found.ident.btime, now.btime);
+    await catalog.durable();
+    restart();
+    assert.equal(catalog.get(old.id)?.ident.btime, now.btime, 'stored');
+    // Once it has one, a different identity at that inode is another object.
+    const other = catalog.recordLink(exportId, root.id, name('kept'), { ...now, btime: 7n }, FileType.NF3REG);
+    assert.notEqual(other.id, old.id);
+    assert.equal(catalog.get(old.id)?.state, 'gone');
+  });
+
+  it('never strengthens a row of another inode, or one that already has a birth time', () => {
+    const a = catalog.recordLink(
+      exportId,
+      root.id,
+      name('a'),
+      { dev: 2049n, ino: 50n, btime: 0n },
+      FileType.NF3REG,
+    );
+    assert.equal(catalog.strengthenIdentity(a.id, { dev: 2049n, ino: 51n, btime: 9n }).ident.btime, 0n);
+    const b = catalog.recordLink(exportId, root.id, name('b'), ident(60n), FileType.NF3REG);
+    assert.equal(
+      catalog.strengthenIdentity(b.id, { ...ident(60n), btime: 9n }).ident.btime,
+      ident(60n).btime,
+    );
+  });
+
   it('marks an object with no links left gone, even when the catalog still lists other names of it', () => {
     const f = catalog.recordLink(exportId, root.id, name('x'), ident(20n), FileType.NF3REG);
     catalog.recordLink(exportId, root.id, name('y'), ident(20n), FileType.NF3REG);
