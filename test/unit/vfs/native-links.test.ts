@@ -61,6 +61,17 @@ describe('native linkFdAt, readlinkAt, mknodAt and the mount id (native/fsat.c)'
       assert.equal(fs.readFileSync(path.join(dir, 'again'), 'utf8'), 'hello');
     });
 
+    it('links the object even after the name it was opened through was removed (maildir delivery)', () => {
+      const fd = keep(fs.openSync(path.join(dir, 'file'), O_PATH | O_NOFOLLOW));
+      fs.renameSync(path.join(dir, 'file'), path.join(dir, 'b'));
+      fs.linkSync(path.join(dir, 'b'), path.join(dir, 'a'));
+      fs.unlinkSync(path.join(dir, 'b'));
+      assert.equal(at.linkFdAt(fd, dirFd, b('c')), undefined);
+      const st = fs.lstatSync(path.join(dir, 'c'));
+      assert.equal(st.ino, fs.fstatSync(fd).ino);
+      assert.equal(st.nlink, 2);
+    });
+
     it('links a symlink itself, not what it points to', () => {
       const fd = keep(fs.openSync(path.join(dir, 'link'), O_PATH | O_NOFOLLOW));
       assert.equal(at.linkFdAt(fd, dirFd, b('link2')), undefined);
