@@ -155,6 +155,11 @@ export class Catalog {
     if (holder?.exportId === exportId && holder.state === 'live') this.strengthenIdentity(holder.id, ident);
   }
 
+  /** The object `name` in `parentId` refers to, uncommitted changes included. */
+  ownerOf(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
+    return this.#linkOwner(parentId, name);
+  }
+
   /**
    * REMOVE, RMDIR, or the target of a RENAME. `linksLeft` is how many names the filesystem says the
    * object still has: 0 makes it gone whatever names the catalog still lists (they are stale); above 0

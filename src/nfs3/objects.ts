@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, readlinkSync } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CatalogObject } from '../catalog/types.js';
+import { FileType as CatalogFileType, type CatalogObject } from '../catalog/types.js';
 import type { Key } from '../handles/keyring.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
@@ -508,12 +508,32 @@ export class Objects {
         return known;
       }
     }
+    this.releaseReplacedName(exp, dirId, name, resolved.node.ident);
     const obj = this.o.catalog.recordLink(exp.id, dirId, name, resolved.node.ident, resolved.attrs.type);
     if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
     this.captureKernelHandle(obj.id, resolved.node);
     this.adopt(exp, obj.id, resolved.node, pins);
     return obj;
+  }
+
+  /**
+   * `name` in `dirId` now holds another object than the one the catalog knows under it (replaced behind
+   * the server's back). That one lives on if it still has a name elsewhere (a hard link the catalog never
+   * saw, a directory moved away): when its descriptor is cached, the filesystem tells, and it keeps its
+   * handle, found again under its other name when used. Without a descriptor nothing tells, and it goes
+   * with its last known name, as before.
+   */
+  private releaseReplacedName(exp: ExportRuntime, dirId: ObjectId, name: Buffer, ident: Identity): void {
+    const holder = this.o.catalog.ownerOf(dirId, name);
+    if (!holder || holder.links.length > 1 || sameIdentity(holder.ident, ident)) return;
+    const cached = this.o.nodes.get(holder.id);
+    if (!cached) return;
+    const now = exp.fs.getattr(cached);
+    let linksLeft: bigint | undefined;
+    if (now.ok) linksLeft = holder.type === CatalogFileType.NF3DIR ? 1n : BigInt(now.value.nlink);
+    else if (now.errno === 'ESTALE') linksLeft = 0n;
+    if (linksLeft !== undefined) this.o.catalog.removeLink(dirId, name, linksLeft);
   }
 
   /** Waits until every catalog change made so far is on stable storage; NotDurableError if that failed. */

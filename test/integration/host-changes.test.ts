@@ -83,4 +83,27 @@ describe('objects moved or deleted on the host are checked on use', () => {
     unlinkSync(host('twice'));
     assert.equal(ok(await m.client.read(f, 0, 100)).resok.data.toString(), 'kept');
   });
+
+  it('a file whose name is taken over on the host keeps its handle while it has another name', async () => {
+    const f = handleOf(ok(await m.client.create(m.root, 'taken')).resok.obj);
+    ok(await m.client.write(f, 0, Buffer.from('still here')));
+    const newcomer = handleOf(ok(await m.client.create(m.root, 'newcomer')).resok.obj);
+    linkSync(host('taken'), host('taken-elsewhere'));
+    renameSync(host('newcomer'), host('taken'));
+    // The client looks the name up again and learns it is another file now.
+    const looked = ok(await m.client.lookup(m.root, 'taken')).resok.object.data;
+    assert.deepEqual(looked, newcomer);
+    assert.equal(ok(await m.client.read(f, 0, 100)).resok.data.toString(), 'still here');
+    unlinkSync(host('taken-elsewhere'));
+    expectStatus(await m.client.getattr(f), 'NFS3ERR_STALE');
+  });
+
+  it('a file whose name is taken over on the host with no other name left is STALE', async () => {
+    const f = handleOf(ok(await m.client.create(m.root, 'replaced')).resok.obj);
+    ok(await m.client.getattr(f));
+    const newcomer = handleOf(ok(await m.client.create(m.root, 'replacement')).resok.obj);
+    renameSync(host('replacement'), host('replaced'));
+    assert.deepEqual(ok(await m.client.lookup(m.root, 'replaced')).resok.object.data, newcomer);
+    expectStatus(await m.client.getattr(f), 'NFS3ERR_STALE');
+  });
 });
