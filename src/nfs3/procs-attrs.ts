@@ -102,7 +102,7 @@ export function readlink(d: Nfs3Deps, ctx: CallContext, args: READLINK3args): RE
 export function fsstat(d: Nfs3Deps, ctx: CallContext, args: FSSTAT3args): FSSTAT3res {
   const r = target(d.objects, ctx, args.fsroot.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
-  const s = r.t.fs.statfs();
+  const s = r.t.fs.statfs(r.t.node);
   if (!s.ok) return { status: statusOf(s.errno), resfail: { obj_attributes: attrsOf(r.t) } };
   const v = s.value;
   return {
@@ -146,7 +146,7 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
 export function pathconf(d: Nfs3Deps, ctx: CallContext, args: PATHCONF3args): PATHCONF3res {
   const r = target(d.objects, ctx, args.object.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
-  const p = r.t.fs.pathconf();
+  const p = r.t.fs.pathconf(r.t.node);
   if (!p.ok) return { status: statusOf(p.errno), resfail: { obj_attributes: attrsOf(r.t) } };
   const v = p.value;
   return {

@@ -543,10 +543,11 @@ export class ConfinedFs {
     return fileid;
   }
 
-  statfs(): FsResult<FsStat> {
-    const root = this.root();
-    if (!root.ok) return root;
-    const st = attempt(() => fs.statfsSync(procPath(root.value.fd), BIGINT));
+  /** FSSTAT of the filesystem `node` is on (a crossed mount has its own), or of the export's. */
+  statfs(node?: VNode): FsResult<FsStat> {
+    const on = this.filesystemOf(node);
+    if (!on.ok) return on;
+    const st = attempt(() => fs.statfsSync(procPath(on.value), BIGINT));
     if (!st.ok) return fail(st.errno);
     const s = st.value;
     return ok({
@@ -559,10 +560,10 @@ export class ConfinedFs {
     });
   }
 
-  pathconf(): FsResult<PathConf> {
-    const root = this.root();
-    if (!root.ok) return root;
-    const st = attempt(() => fs.statfsSync(procPath(root.value.fd)));
+  pathconf(node?: VNode): FsResult<PathConf> {
+    const on = this.filesystemOf(node);
+    if (!on.ok) return on;
+    const st = attempt(() => fs.statfsSync(procPath(on.value)));
     if (!st.ok) return fail(st.errno);
     return ok({
       linkMax: LINK_MAX_BY_FS_TYPE.get(st.value.type) ?? 65000,
@@ -575,6 +576,16 @@ export class ConfinedFs {
   }
 
   // ---- internals ------------------------------------------------------------------------------------
+
+  /** A verified descriptor on the filesystem of `node`, or of the export root without one. */
+  private filesystemOf(node: VNode | undefined): FsResult<number> {
+    if (node !== undefined) {
+      const st = this.verify(node);
+      return st.ok ? ok(node.fd) : st;
+    }
+    const root = this.root();
+    return root.ok ? ok(root.value.fd) : root;
+  }
 
   private root(): FsResult<{ fd: number; ident: Identity }> {
     if (this.rootFd === undefined) {

@@ -89,6 +89,19 @@ describe('mounts inside the export', { skip: !isRoot && 'needs root to mount' },
       expectStatus(await other.create(tmp, 'intruder'), 'NFS3ERR_ACCES');
     });
 
+    it('FSSTAT and PATHCONF of an object on a crossed filesystem describe that filesystem', async () => {
+      const tmp = ok(await m.client.lookup(m.root, 'tmp')).resok.object.data;
+      const onTmpfs = ok(await m.client.fsstat(tmp)).resok;
+      assert.equal(onTmpfs.tbytes, 1024n * 1024n, 'the 1 MiB tmpfs');
+      const onExport = ok(await m.client.fsstat(m.root)).resok;
+      assert.notEqual(onExport.tbytes, onTmpfs.tbytes);
+      // tmpfs has no hard link limit of ext4's size.
+      assert.notEqual(
+        ok(await m.client.pathconf(tmp)).resok.linkmax,
+        ok(await m.client.pathconf(m.root)).resok.linkmax,
+      );
+    });
+
     it('objects on a crossed filesystem report its own fsid, the same after a restart', async () => {
       const fsidOf = async (fh: Buffer) => ok(await m.client.getattr(fh)).resok.obj_attributes.fsid;
       const tmp = ok(await m.client.lookup(m.root, 'tmp')).resok.object.data;
