@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Fh, handleOf, Nfs3Client, ok } from '../test/helpers/nfs3-client.js';
-import type { ServerProcess } from '../test/helpers/server-process.js';
 import { type Bounds, loopAsync, timed } from './measure.js';
 import type { Emit } from './result.js';
 
@@ -32,8 +31,25 @@ const must = (res: { status: number }, what: string) => {
 /** Each MiB of the test file is filled with a byte of its own, so a misplaced block is caught on READ. */
 const fillOf = (chunk: number) => (chunk * 37 + 11) & 0xff;
 
-/** A real `nfsgate serve` child, driven over one connection by the project's NFSv3 client. */
-export async function runNfsServer(emit: Emit, server: ServerProcess, o: NfsBenchOptions): Promise<void> {
+/** An NFSv3 server to measure: where it listens, what it exports and where that lies on this host. */
+export interface NfsTarget {
+  readonly nfsPort: number;
+  readonly mountPort: number;
+  /** The MOUNT path. */
+  readonly name: string;
+  readonly exportDir: string;
+}
+
+/**
+ * A real server child (nfsgate, or another server for comparison), driven over one connection by the
+ * project's NFSv3 client; results are reported under `group`.
+ */
+export async function runNfsServer(
+  emit: Emit,
+  server: NfsTarget,
+  o: NfsBenchOptions,
+  group = 'nfs',
+): Promise<void> {
   const client = await Nfs3Client.connect({
     nfsPort: server.nfsPort,
     mountPort: server.mountPort,
@@ -45,7 +61,7 @@ export async function runNfsServer(emit: Emit, server: ServerProcess, o: NfsBenc
     for (const qd of o.queueDepths) {
       const r = await loopAsync(async () => must(await client.getattr(root), 'GETATTR'), qd, o.bounds);
       emit({
-        group: 'nfs',
+        group,
         name: `GETATTR qd${qd}`,
         value: r.opsPerSec,
         unit: 'calls/s',
@@ -64,7 +80,7 @@ export async function runNfsServer(emit: Emit, server: ServerProcess, o: NfsBenc
     const firstQd = o.queueDepths[o.queueDepths.length - 1]!;
     const cold = await loopAsync(lookup, firstQd, { maxMs: o.bounds.maxMs * 4, maxIterations: LOOKUP_FILES });
     emit({
-      group: 'nfs',
+      group,
       name: `LOOKUP first time qd${firstQd}`,
       value: cold.opsPerSec,
       unit: 'calls/s',
@@ -73,7 +89,7 @@ export async function runNfsServer(emit: Emit, server: ServerProcess, o: NfsBenc
     for (const qd of o.queueDepths) {
       const r = await loopAsync(lookup, qd, o.bounds);
       emit({
-        group: 'nfs',
+        group,
         name: `LOOKUP qd${qd}`,
         value: r.opsPerSec,
         unit: 'calls/s',
@@ -81,13 +97,19 @@ export async function runNfsServer(emit: Emit, server: ServerProcess, o: NfsBenc
       });
     }
 
-    await transferFile(emit, client, root, o.fileMiB);
+    await transferFile(emit, client, root, o.fileMiB, group);
   } finally {
     await client.close();
   }
 }
 
-async function transferFile(emit: Emit, client: Nfs3Client, root: Fh, fileMiB: number): Promise<void> {
+async function transferFile(
+  emit: Emit,
+  client: Nfs3Client,
+  root: Fh,
+  fileMiB: number,
+  group: string,
+): Promise<void> {
   const file = handleOf(ok(await client.create(root, 'bench.dat'), 'CREATE bench.dat').resok.obj);
 
   const write = await timed(async () => {
@@ -100,7 +122,7 @@ async function transferFile(emit: Emit, client: Nfs3Client, root: Fh, fileMiB: n
     must(await client.commit(file), 'COMMIT');
   });
   emit({
-    group: 'nfs',
+    group,
     name: `WRITE ${fileMiB} MiB UNSTABLE + COMMIT`,
     value: fileMiB / write.seconds,
     unit: 'MiB/s',
@@ -116,7 +138,7 @@ async function transferFile(emit: Emit, client: Nfs3Client, root: Fh, fileMiB: n
     }),
   );
   emit({
-    group: 'nfs',
+    group,
     name: `READ ${fileMiB} MiB`,
     value: fileMiB / read.seconds,
     unit: 'MiB/s',

@@ -1,29 +1,41 @@
 import { ServerProcess } from '../test/helpers/server-process.js';
+import { GaneshaProcess } from './ganesha.js';
 import { runHandles } from './handles.js';
 import type { Bounds } from './measure.js';
 import { memoryOf, runNfsServer } from './nfs-server.js';
 import { runNfsbench } from './nfsbench.js';
-import { type BenchResult, jsonLine, table } from './result.js';
+import { type BenchResult, comparison, jsonLine, table } from './result.js';
 import { runRpcNull } from './rpc-null.js';
 import { runXdr } from './xdr.js';
 
 /**
  * `npm run bench [group...]`: every group by default, or only the named ones
- * (xdr, handles, rpc, nfs, nfsbench). One JSON line per result on stdout as it comes, then a table.
+ * (xdr, handles, rpc, nfs, nfsbench, ganesha). `ganesha` runs the nfs workload against NFS-Ganesha in the
+ * same run, for ratios (it needs rpcbind: `npm run bench:ganesha` provides one in a private namespace). One JSON line per result on stdout as it comes, then a table.
  * Environment: BENCH_FILE_MIB (READ/WRITE file size, 256), NFSBENCH (path of the nfsbench client),
  * NFSBENCH_ARGS (its options, replacing the small defaults).
  */
 const CPU_BOUNDS: Bounds = { maxMs: 1_500, maxIterations: 5_000_000 };
 const CALL_BOUNDS: Bounds = { maxMs: 3_000, maxIterations: 1_000_000 };
 const QUEUE_DEPTHS = [1, 32] as const;
-const GROUPS = ['xdr', 'handles', 'rpc', 'nfs', 'nfsbench'] as const;
+const GROUPS = ['xdr', 'handles', 'rpc', 'nfs', 'nfsbench', 'ganesha'] as const;
 type Group = (typeof GROUPS)[number];
+/** Groups run when none is named: Ganesha needs a package and rpcbind, so it is asked for by name. */
+const DEFAULT_GROUPS = GROUPS.filter((g) => g !== 'ganesha');
 
 function selectedGroups(argv: readonly string[]): ReadonlySet<Group> {
   const unknown = argv.filter((a) => !(GROUPS as readonly string[]).includes(a));
   if (unknown.length > 0)
     throw new Error(`unknown benchmark group(s) ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
-  return new Set(argv.length > 0 ? (argv as Group[]) : GROUPS);
+  return new Set(argv.length > 0 ? (argv as Group[]) : DEFAULT_GROUPS);
+}
+
+function nfsOptions() {
+  return {
+    bounds: CALL_BOUNDS,
+    queueDepths: QUEUE_DEPTHS,
+    fileMiB: Number(process.env.BENCH_FILE_MIB ?? 256),
+  };
 }
 
 async function main(): Promise<void> {
@@ -44,11 +56,7 @@ async function main(): Promise<void> {
     try {
       const pid = server.pid!;
       if (groups.has('nfs')) {
-        await runNfsServer(emit, server, {
-          bounds: CALL_BOUNDS,
-          queueDepths: QUEUE_DEPTHS,
-          fileMiB: Number(process.env.BENCH_FILE_MIB ?? 256),
-        });
+        await runNfsServer(emit, server, nfsOptions());
         const m = memoryOf(pid);
         emit({
           group: 'nfs',
@@ -74,7 +82,25 @@ async function main(): Promise<void> {
     }
   }
 
+  if (groups.has('ganesha')) {
+    const ganesha = await GaneshaProcess.start();
+    try {
+      await runNfsServer(emit, ganesha, nfsOptions(), 'ganesha');
+      const m = memoryOf(ganesha.pid);
+      emit({
+        group: 'ganesha',
+        name: 'server RSS after the run',
+        value: m.rssMiB,
+        unit: 'MiB',
+        extra: { peak_mib: m.peakMiB },
+      });
+    } finally {
+      await ganesha.stop();
+    }
+  }
+
   console.log(`\n${table(results)}`);
+  if (groups.has('nfs') && groups.has('ganesha')) console.log(`\n${comparison(results, 'nfs', 'ganesha')}`);
 }
 
 await main();
