@@ -25,6 +25,7 @@ import {
   type SETATTR3res,
 } from '../xdr/generated/nfs3.js';
 import { NO_ATTRS, NO_WCC, postOp, preOp, toFattr3, wccOf } from './attributes.js';
+import { pinsOf } from './call-pins.js';
 import { maxTransfer, type Nfs3Deps, readdirLimit } from './deps.js';
 import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
@@ -49,7 +50,7 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
   if (!r.ok) return { status: r.status, resfail: { obj_wcc: NO_WCC } };
   const t = r.t;
   const guard = args.guard.check ? args.guard.obj_ctime : undefined;
-  const names = t.node.type === FileType.LNK ? knownNames(d, t) : [];
+  const names = t.node.type === FileType.LNK ? knownNames(d, ctx, t) : [];
   const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard, names);
   if (!done.ok) {
     const now = t.fs.getattr(t.node);
@@ -64,12 +65,12 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
 
 /** The names the catalog knows the object by, each with its parent's descriptor (symlink times are set
  * by name, never through the link). */
-function knownNames(d: Nfs3Deps, t: Target): KnownName[] {
+function knownNames(d: Nfs3Deps, ctx: CallContext, t: Target): KnownName[] {
   const names: KnownName[] = [];
   for (const link of t.obj.links) {
     const parent = d.objects.catalogObject(link.parentId);
     if (parent?.state !== 'live' || parent.exportId !== t.exp.id) continue;
-    const dir = d.objects.nodeOf(t.exp, parent);
+    const dir = d.objects.nodeOf(t.exp, parent, pinsOf(ctx));
     if (dir) names.push({ dir, name: link.name });
   }
   return names;

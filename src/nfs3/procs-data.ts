@@ -1,5 +1,6 @@
 import type { CallContext } from '../rpc/types.js';
 import { Access3 } from '../vfs/access.js';
+import { MAX_OFFSET } from '../vfs/data.js';
 import { FileType } from '../vfs/types.js';
 import {
   type COMMIT3args,
@@ -15,9 +16,6 @@ import { maxTransfer, type Nfs3Deps } from './deps.js';
 import { attrsOf } from './procs-attrs.js';
 import { type Target, target } from './request.js';
 import { type NfsError, statusOf } from './status.js';
-
-/** The largest offset a file can have (loff_t). */
-const MAX_OFFSET = 0x7fff_ffff_ffff_ffffn;
 
 /** Regular files only: a directory answers ISDIR, anything else INVAL (RFC 1813 READ/WRITE). */
 function notRegular(t: Target): NfsError | undefined {

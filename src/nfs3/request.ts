@@ -30,11 +30,13 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
   if (!access) return nfsstat3.NFS3ERR_ACCES;
   if (access.secure && ctx.peer.port >= 1024) return nfsstat3.NFS3ERR_ACCES;
   const caller = callerFor(ctx, access.squash);
-  const fs = exp.viewFs(access.readOnly, access.crossMounts);
-  const crossMounts = access.crossMounts;
-  return access.readOnly
-    ? { exp, caller, fs, data: exp.dataReadOnly, crossMounts }
-    : { exp, caller, fs, data: exp.data, crossMounts };
+  return {
+    exp,
+    caller,
+    fs: exp.viewFs(access.readOnly, access.crossMounts),
+    data: access.readOnly ? exp.dataReadOnly : exp.data,
+    crossMounts: access.crossMounts,
+  };
 }
 
 /**

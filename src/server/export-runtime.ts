@@ -36,42 +36,29 @@ export function openExport(
   // crossmnt is per client: the server's own walks (and crossmnt clients) may cross when any client may;
   // clients without it get views confined to the export root's mount.
   const crossMounts = config.clients.some((c) => c.options.crossmnt);
-  const fs = new ConfinedFs({ root: config.path, readOnly: false, crossMounts, privileged: opts.privileged });
-  const fsReadOnly = new ConfinedFs({
-    root: config.path,
-    readOnly: true,
-    crossMounts,
-    privileged: opts.privileged,
-  });
-  const confined = crossMounts
-    ? {
-        rw: new ConfinedFs({
-          root: config.path,
-          readOnly: false,
-          crossMounts: false,
-          privileged: opts.privileged,
-        }),
-        ro: new ConfinedFs({
-          root: config.path,
-          readOnly: true,
-          crossMounts: false,
-          privileged: opts.privileged,
-        }),
-      }
-    : { rw: fs, ro: fsReadOnly };
-  const root = fs.openRoot();
-  if (!root.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${root.errno})`);
-  // The read-only view checks identities against its own root too.
-  const rootReadOnly = fsReadOnly.openRoot();
-  if (!rootReadOnly.ok)
-    throw new ExportOpenError(`export ${config.path}: cannot open root (${rootReadOnly.errno})`);
-  fsReadOnly.closeVNode(rootReadOnly.value);
-  for (const view of crossMounts ? [confined.rw, confined.ro] : []) {
-    const opened = view.openRoot();
+  // Every view opens (and so checks identities against) a root of its own.
+  const view = (readOnly: boolean, crossing: boolean) => {
+    const fs = new ConfinedFs({
+      root: config.path,
+      readOnly,
+      crossMounts: crossing,
+      privileged: opts.privileged,
+    });
+    const opened = fs.openRoot();
     if (!opened.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${opened.errno})`);
-    view.closeVNode(opened.value);
-  }
-  const rootObj = catalog.root(stored.id, root.value.ident);
+    return { fs, root: opened.value };
+  };
+  const withoutRoot = (v: ReturnType<typeof view>) => {
+    v.fs.closeVNode(v.root);
+    return v.fs;
+  };
+  // The read-write crossing view's root VNode is the export's root.
+  const { fs, root } = view(false, crossMounts);
+  const fsReadOnly = withoutRoot(view(true, crossMounts));
+  const confined = crossMounts
+    ? { rw: withoutRoot(view(false, false)), ro: withoutRoot(view(true, false)) }
+    : { rw: fs, ro: fsReadOnly };
+  const rootObj = catalog.root(stored.id, root.ident);
   const accessCache = new Map<string, ClientAccess | undefined>();
   return {
     id: stored.id,
@@ -88,7 +75,7 @@ export function openExport(
     },
     data: new DataIo({ readOnly: false, privileged: opts.privileged }),
     dataReadOnly: new DataIo({ readOnly: true, privileged: opts.privileged }),
-    root: root.value,
+    root,
     rootId: rootObj.id,
     access(address: string): ClientAccess | undefined {
       if (accessCache.has(address)) return accessCache.get(address);

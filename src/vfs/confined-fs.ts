@@ -248,7 +248,7 @@ export class ConfinedFs {
   /**
    * SETATTR. `names` are places the caller knows the object by (parent descriptor and name, e.g. from the
    * catalog): changing a symlink's times needs one, since utimensat can leave a symlink unfollowed only
-   * by name; without a usable one the name is found by a walk from the root.
+   * by name; without a usable one the call answers EAGAIN (JUKEBOX) and the client retries.
    */
   setattr(
     node: VNode,
@@ -648,8 +648,7 @@ export class ConfinedFs {
   private crossesMount(dirFd: number, name: Buffer, st: StatLike): boolean {
     if (this.options.crossMounts || this.rootIdent === undefined) return false;
     if (st.dev !== this.rootIdent.dev) return true;
-    const mnt = 'mntId' in st && typeof st.mntId === 'bigint' ? st.mntId : mountIdOf(dirFd, name);
-    return mnt !== this.rootMnt;
+    return mountIdOf(dirFd, name, st) !== this.rootMnt;
   }
 
   private lstatChild(dirFd: number, name: Buffer): FsResult<StatLike> {
@@ -832,14 +831,15 @@ function describe(fd: number): FsResult<VNode> {
   const st = fstatOf(fd);
   if (!st.ok) closeQuietly(fd);
   if (!st.ok) return st;
-  const mnt =
-    'mntId' in st.value && typeof st.value.mntId === 'bigint' ? st.value.mntId : mountIdOf(fd, EMPTY_NAME);
+  const mnt = mountIdOf(fd, EMPTY_NAME, st.value);
   return ok({ fd, ident: identityOfFd(fd, st.value), type: fileTypeOf(st.value), mnt });
 }
 
-/** The mount id of `name` in `dirFd` (of `dirFd` itself for an empty name), -1n when it cannot be told.
- * node:fs does not report it, so the addon is asked even where its fast paths are turned off. */
-function mountIdOf(dirFd: number, name: Buffer): bigint {
+/** The mount id of `name` in `dirFd` (of `dirFd` itself for an empty name), -1n when it cannot be told:
+ * from `known` when that is the addon's statx, else asked of the addon even where its fast paths are
+ * turned off (node:fs does not report it). */
+function mountIdOf(dirFd: number, name: Buffer, known?: StatLike): bigint {
+  if (known !== undefined && 'mntId' in known && typeof known.mntId === 'bigint') return known.mntId;
   const st = requiredFsAt().statxAt(dirFd, name, true);
   return typeof st === 'string' ? -1n : st.mntId;
 }

@@ -278,7 +278,7 @@ function safePosition(offset: bigint, length: number): number | undefined {
 }
 
 /** The largest offset a file can have (loff_t). */
-const MAX_OFFSET = 0x7fff_ffff_ffff_ffffn;
+export const MAX_OFFSET = 0x7fff_ffff_ffff_ffffn;
 
 function keyOf(ident: Identity): string {
   return `${ident.dev}:${ident.ino}:${ident.btime}`;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DataIo, StableHow } from '../../../src/vfs/data.js';
 import { NodeCache } from '../../../src/vfs/node-cache.js';
 import type { VNode } from '../../../src/vfs/types.js';
-import { b, errnoOf, ROOT, type Sandbox, sandbox, value } from './helpers.js';
+import { b, errnoOf, isOpen, ROOT, type Sandbox, sandbox, value } from './helpers.js';
 
 describe('data I/O', () => {
   let box: Sandbox;
@@ -93,15 +93,6 @@ describe('NodeCache', () => {
     box = sandbox();
   });
   afterEach(() => box.cleanup());
-
-  const isOpen = (fd: number) => {
-    try {
-      fs.fstatSync(fd);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it('closes the least recently used descriptors beyond its limit', () => {
     const cache = new NodeCache({ maxEntries: 2 });

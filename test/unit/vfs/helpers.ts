@@ -77,3 +77,13 @@ export function fingerprint(file: string): string {
     ctime: String(st.ctimeNs),
   });
 }
+
+/** Whether descriptor `fd` is open in this process. */
+export function isOpen(fd: number): boolean {
+  try {
+    fs.fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}

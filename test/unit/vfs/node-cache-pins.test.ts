@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { pinsOf, withCallPins } from '../../../src/nfs3/call-pins.js';
 import type { CallContext, ProgramVersion } from '../../../src/rpc/types.js';
@@ -8,16 +7,7 @@ import { NodeCache } from '../../../src/vfs/node-cache.js';
 import { PinScope } from '../../../src/vfs/pin-scope.js';
 import type { VNode } from '../../../src/vfs/types.js';
 import type { ProcedureCodec } from '../../../src/xdr/codec.js';
-import { errnoOf, type Sandbox, sandbox, value } from './helpers.js';
-
-const isOpen = (fd: number) => {
-  try {
-    fs.fstatSync(fd);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { errnoOf, isOpen, type Sandbox, sandbox, value } from './helpers.js';
 
 /** Makes the next open fail with EMFILE once, so every descriptor cache is asked to give some back. */
 function exhaustDescriptorsOnce(): void {
