@@ -112,16 +112,23 @@ export class Catalog {
     name: Buffer,
     ident: FileIdentity,
     type: FileType,
+    linksLeftOf?: (displaced: CatalogObject) => bigint | undefined,
   ): CatalogObject {
     this.#checkParent(exportId, parentId);
     const link: CatalogLink = Object.freeze({ parentId, name: Buffer.from(name) });
-    this.#adoptStrongerIdentity(exportId, link, ident);
+    // Who the name referred to until now, looked up once for everything below.
+    const holder = this.#linkOwner(parentId, link.name);
+    if (holder) this.#adoptStrongerIdentity(exportId, holder, ident);
     // Same inode number, different birth time: the old object was deleted and its inode reused.
     for (const o of this.#atInode(exportId, ident)) {
       if (o.state === 'live' && o.ident.btime !== ident.btime) this.#update(o, { state: 'gone', links: [] });
     }
     const found = this.#withIdentity(exportId, ident);
-    this.#takeName(parentId, link.name, found?.id);
+    // The name now refers to another object: the one it referred to loses it (and lives on if the
+    // filesystem says it has names left, `linksLeftOf`).
+    const displaced = holder && holder.id !== found?.id ? this.get(holder.id) : undefined;
+    if (displaced?.links.some((l) => sameLink(l, link)))
+      this.#dropName(displaced, parentId, link.name, linksLeftOf?.(displaced));
     if (!found) return this.#create(exportId, ident, type, [link]);
 
     const links =
@@ -149,15 +156,9 @@ export class Catalog {
    * Found again under the very name they are known by, with the same inode number, they take the new
    * identity instead of being taken for a deleted object: the same trust as before the upgrade, once.
    */
-  #adoptStrongerIdentity(exportId: ExportId, link: CatalogLink, ident: FileIdentity): void {
-    if (ident.btime === 0n) return;
-    const holder = this.#linkOwner(link.parentId, link.name);
-    if (holder?.exportId === exportId && holder.state === 'live') this.strengthenIdentity(holder.id, ident);
-  }
-
-  /** The object `name` in `parentId` refers to, uncommitted changes included. */
-  ownerOf(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
-    return this.#linkOwner(parentId, name);
+  #adoptStrongerIdentity(exportId: ExportId, holder: CatalogObject, ident: FileIdentity): void {
+    if (ident.btime !== 0n && holder.exportId === exportId && holder.state === 'live')
+      this.strengthenIdentity(holder.id, ident);
   }
 
   /**

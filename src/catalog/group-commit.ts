@@ -196,9 +196,14 @@ export class GroupCommit {
     for (const w of waiters) w.reject(err);
   }
 
-  /** After a sync: changes made or waited for meanwhile get their commit. */
+  /** After a sync: changes waited for meanwhile get their commit at once (they have waited already),
+   * others within the usual delays. */
   #resume(): void {
-    if (this.#waiters.length > 0 || this.#pending() > 0) this.changed();
+    if (this.#waiters.length > 0) {
+      this.#cancelTimer();
+      this.#urgent = true;
+      this.#timer = setImmediate(() => this.#flushInBackground());
+    } else if (this.#pending() > 0) this.changed();
   }
 
   #retryLater(): void {

@@ -508,8 +508,14 @@ export class Objects {
         return known;
       }
     }
-    this.releaseReplacedName(exp, dirId, name, resolved.node.ident);
-    const obj = this.o.catalog.recordLink(exp.id, dirId, name, resolved.node.ident, resolved.attrs.type);
+    const obj = this.o.catalog.recordLink(
+      exp.id,
+      dirId,
+      name,
+      resolved.node.ident,
+      resolved.attrs.type,
+      (o) => this.linksLeftOf(exp, o),
+    );
     if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
     this.captureKernelHandle(obj.id, resolved.node);
@@ -518,22 +524,18 @@ export class Objects {
   }
 
   /**
-   * `name` in `dirId` now holds another object than the one the catalog knows under it (replaced behind
-   * the server's back). That one lives on if it still has a name elsewhere (a hard link the catalog never
-   * saw, a directory moved away): when its descriptor is cached, the filesystem tells, and it keeps its
-   * handle, found again under its other name when used. Without a descriptor nothing tells, and it goes
-   * with its last known name, as before.
+   * How many names an object displaced from a name (replaced behind the server's back) has left: when its
+   * descriptor is cached, the filesystem tells (a hard link the catalog never saw, a directory moved
+   * away), and it keeps its handle, found again under its other name when used. Without a descriptor,
+   * or with other names the catalog knows, nothing needs telling (undefined).
    */
-  private releaseReplacedName(exp: ExportRuntime, dirId: ObjectId, name: Buffer, ident: Identity): void {
-    const holder = this.o.catalog.ownerOf(dirId, name);
-    if (!holder || holder.links.length > 1 || sameIdentity(holder.ident, ident)) return;
-    const cached = this.o.nodes.get(holder.id);
-    if (!cached) return;
+  private linksLeftOf(exp: ExportRuntime, displaced: CatalogObject): bigint | undefined {
+    if (displaced.links.length > 1) return undefined;
+    const cached = this.o.nodes.get(displaced.id);
+    if (!cached) return undefined;
     const now = exp.fs.getattr(cached);
-    let linksLeft: bigint | undefined;
-    if (now.ok) linksLeft = holder.type === CatalogFileType.NF3DIR ? 1n : BigInt(now.value.nlink);
-    else if (now.errno === 'ESTALE') linksLeft = 0n;
-    if (linksLeft !== undefined) this.o.catalog.removeLink(dirId, name, linksLeft);
+    if (now.ok) return displaced.type === CatalogFileType.NF3DIR ? 1n : BigInt(now.value.nlink);
+    return now.errno === 'ESTALE' ? 0n : undefined;
   }
 
   /** Waits until every catalog change made so far is on stable storage; NotDurableError if that failed. */
