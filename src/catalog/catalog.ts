@@ -140,6 +140,11 @@ export class Catalog {
     return this.#update(found, { state: 'live', type, links });
   }
 
+  /** The object the catalog lists under `name` in `parentId`, if any. */
+  holderOf(parentId: ObjectId, name: Buffer): CatalogObject | undefined {
+    return this.#linkOwner(parentId, name);
+  }
+
   /**
    * The object was found under a name it is known by, and the filesystem now tells more about it than
    * the row holds (see #adoptStrongerIdentity): the row takes the stronger identity. Returns the object.

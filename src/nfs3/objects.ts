@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, readlinkSync } from 'node:fs';
+import { closeSync, readlink } from 'node:fs';
 import type { Catalog } from '../catalog/catalog.js';
 import { FileType as CatalogFileType, type CatalogObject } from '../catalog/types.js';
 import type { Key } from '../handles/keyring.js';
@@ -7,14 +7,15 @@ import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
+import { statFd } from '../vfs/fs-calls.js';
 import { pathComponents } from '../vfs/names.js';
 import type { NodeCache } from '../vfs/node-cache.js';
 import { PinScope } from '../vfs/pin-scope.js';
-import { identityOfFd } from '../vfs/reuse-tag.js';
 import { FileType, type Identity, sameIdentity, type VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
 import type { ExportRuntime } from './export-runtime.js';
 import { NotDurableError } from './not-durable.js';
+import { ObjectLocks } from './object-locks.js';
 import { realExportPath } from './real-export-path.js';
 import type { NfsError } from './status.js';
 
@@ -37,6 +38,9 @@ const EXPORT_SEARCH_LIMIT = 200_000;
 
 export type HandleRefusalReason = string;
 
+/** Where a cached descriptor's object is: where the catalog says, moved (look again), or deleted. */
+type Placement = 'in-place' | 'moved' | 'deleted';
+
 export type ObjectLookup =
   | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject; readonly node: VNode }
   | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
@@ -54,7 +58,7 @@ export interface KernelHandles {
   /** The kernel handle of the object `node` holds, or undefined. */
   capture(node: VNode): Buffer | undefined;
   /** An O_PATH descriptor of the object `handle` names, opened through `mountFd`'s filesystem. */
-  open(mountFd: number, handle: Buffer): number | undefined;
+  open(mountFd: number, handle: Buffer): Promise<number | undefined>;
 }
 
 export interface ObjectsOptions {
@@ -83,6 +87,8 @@ export interface ObjectsOptions {
  * handle resolves to its own object or to NFS3ERR_STALE, never to another.
  */
 export class Objects {
+  /** Per-object locks for namespace changes and SETATTR (see object-locks.ts). */
+  readonly locks = new ObjectLocks();
   /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
   private readonly names = new Map<string, ObjectId>();
   private readonly handles = new Map<ObjectId, { readonly fh: FileHandle; readonly key: Key }>();
@@ -91,6 +97,8 @@ export class Objects {
   private readonly placed = new Map<ObjectId, { fd: number; ctimeNs: bigint; parentId: ObjectId }>();
   /** Objects (and the descriptor checked) found in place during the current turn of the event loop. */
   private readonly checkedThisTurn = new Map<ObjectId, number>();
+  /** Placement checks under way, by object and descriptor: requests arriving meanwhile share them. */
+  private readonly checking = new Map<ObjectId, { fd: number; where: Promise<Placement> }>();
 
   constructor(private readonly o: ObjectsOptions) {}
 
@@ -156,14 +164,14 @@ export class Objects {
    * A live descriptor for an identified object, or STALE when it cannot be found any more. With `pins`,
    * the descriptor stays open until they are released.
    */
-  locate(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): ObjectLookup {
-    const node = this.nodeOf(exp, obj, pins);
+  async locate(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): Promise<ObjectLookup> {
+    const node = await this.nodeOf(exp, obj, pins);
     if (!node) return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-not-found');
     return { ok: true, exp, obj, node };
   }
 
   /** identify() then locate(). */
-  resolve(fh: Buffer, pins?: PinScope): ObjectLookup {
+  async resolve(fh: Buffer, pins?: PinScope): Promise<ObjectLookup> {
     const found = this.identify(fh);
     return found.ok ? this.locate(found.exp, found.obj, pins) : found;
   }
@@ -182,26 +190,32 @@ export class Objects {
    * moved by a local process is looked for again, and is STALE if it left the export. Pinned in `pins`
    * when given; the export root is the export's own and never closed by the cache.
    */
-  nodeOf(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): VNode | undefined {
+  async nodeOf(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): Promise<VNode | undefined> {
     if (obj.id === exp.rootId) return exp.root;
     // The directories a check or a rebuild walks through (and searches) are pinned only while it runs:
     // caching each step's descriptor must not close the directory the next step looks in.
-    return PinScope.run((walk) => {
-      const node = this.nodeAt(exp, obj, 0, walk);
+    return PinScope.runAsync(async (walk) => {
+      const node = await this.nodeAt(exp, obj, 0, walk);
       if (node && pins && !this.o.nodes.pin(node, pins)) return undefined;
       return node;
     });
   }
 
-  private nodeAt(exp: ExportRuntime, obj: CatalogObject, depth: number, pins: PinScope): VNode | undefined {
+  private async nodeAt(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    depth: number,
+    pins: PinScope,
+  ): Promise<VNode | undefined> {
     if (obj.id === exp.rootId) return exp.root;
     if (depth > MAX_DEPTH) return undefined;
     const cached = this.o.nodes.get(obj.id, pins);
     if (cached) {
-      const where = this.placement(exp, obj, cached, depth, pins);
+      const where = await this.placementShared(exp, obj, cached, depth, pins);
       if (where === 'in-place') return cached;
-      this.o.nodes.delete(obj.id);
-      this.placed.delete(obj.id);
+      // Only this descriptor: another request may have cached a fresh one meanwhile.
+      this.o.nodes.deleteIf(obj.id, cached);
+      if (this.placed.get(obj.id)?.fd === cached.fd) this.placed.delete(obj.id);
       if (where === 'deleted') {
         // No name left anywhere: nothing can bring it back, and a descriptor kept open keeps its space.
         exp.data.forget(obj.ident);
@@ -220,29 +234,46 @@ export class Objects {
    * ctime of what it moves), so it is in place if its parent is, checked the same way up to the root:
    * one fstat per level. Only when a ctime changed is the name looked up again in the parent (one statx).
    */
-  private placement(
+  private placementShared(
     exp: ExportRuntime,
     obj: CatalogObject,
     node: VNode,
     depth: number,
     pins: PinScope,
-  ): 'in-place' | 'moved' | 'deleted' {
+  ): Promise<Placement> | Placement {
     if (this.checkedThisTurn.get(obj.id) === node.fd) return 'in-place';
-    const stamp = exp.fs.changeStamp(node);
+    const under = this.checking.get(obj.id);
+    if (under !== undefined && under.fd === node.fd) return under.where;
+    const where = this.placement(exp, obj, node, depth, pins).finally(() => {
+      if (this.checking.get(obj.id)?.where === where) this.checking.delete(obj.id);
+    });
+    this.checking.set(obj.id, { fd: node.fd, where });
+    return where;
+  }
+
+  private async placement(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    node: VNode,
+    depth: number,
+    pins: PinScope,
+  ): Promise<Placement> {
+    const stamp = await exp.fs.changeStamp(node);
     if (!stamp.ok) return stamp.errno === 'ESTALE' ? 'deleted' : 'moved';
-    const ctimeNs = stamp.value;
+    const ctimeNs = stamp.value.ctimeNs;
     const seen = this.placed.get(obj.id);
     let where: 'in-place' | 'moved' = 'moved';
     if (seen && seen.fd === node.fd && seen.ctimeNs === ctimeNs) {
       const parent = this.o.catalog.get(seen.parentId);
-      where = parent?.state === 'live' && this.nodeAt(exp, parent, depth + 1, pins) ? 'in-place' : 'moved';
+      where =
+        parent?.state === 'live' && (await this.nodeAt(exp, parent, depth + 1, pins)) ? 'in-place' : 'moved';
     } else {
       for (const link of obj.links) {
         const parent = this.o.catalog.get(link.parentId);
         if (parent?.state !== 'live') continue;
-        const dir = this.nodeAt(exp, parent, depth + 1, pins);
+        const dir = await this.nodeAt(exp, parent, depth + 1, pins);
         if (!dir) continue;
-        const there = exp.fs.entryIdentity(dir, link.name);
+        const there = await exp.fs.entryIdentity(dir, link.name);
         if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
         // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
         if (BigInt(Date.now()) * 1_000_000n - ctimeNs > TRUSTED_CTIME_AGE_NS) {
@@ -266,14 +297,19 @@ export class Objects {
     this.checkedThisTurn.set(id, fd);
   }
 
-  private rebuild(exp: ExportRuntime, obj: CatalogObject, depth: number, pins: PinScope): VNode | undefined {
+  private async rebuild(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    depth: number,
+    pins: PinScope,
+  ): Promise<VNode | undefined> {
     if (depth > MAX_DEPTH) return undefined;
-    for (const link of obj.links) {
+    for (const link of [...obj.links]) {
       const parent = this.o.catalog.get(link.parentId);
       if (parent?.state !== 'live') continue;
-      const dir = this.nodeAt(exp, parent, depth + 1, pins);
+      const dir = await this.nodeAt(exp, parent, depth + 1, pins);
       if (!dir) continue;
-      const found = exp.fs.lookup(dir, link.name, SERVER);
+      const found = await exp.fs.lookup(dir, link.name, SERVER);
       if (!found.ok) continue;
       if (sameIdentity(found.value.node.ident, obj.ident))
         return this.adopt(exp, obj.id, found.value.node, pins);
@@ -291,12 +327,16 @@ export class Objects {
    * seen in, then in the whole export, breadth first, within a budget. An object the complete search
    * does not find is gone: it is marked so, and later uses of its handle are refused without a search.
    */
-  private searchMoved(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
+  private async searchMoved(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    pins: PinScope,
+  ): Promise<VNode | undefined> {
     // Nothing tells this object from a later one reusing its inode number (no birth time, no generation):
     // a search, or a kernel handle whose bytes the filesystem may give another object (a FUSE daemon's
     // node ids), could hand out another object. It is found only under a name it is known by.
     if (obj.ident.btime === 0n) return undefined;
-    const viaKernel = this.findByKernelHandle(exp, obj, pins);
+    const viaKernel = await this.findByKernelHandle(exp, obj, pins);
     if (viaKernel) {
       this.o.onFoundAgain?.('kernel-handle', obj);
       return viaKernel;
@@ -311,9 +351,13 @@ export class Objects {
       const worthFinding =
         this.o.nodes.get(parent.id) !== undefined || (obj.links.length === 0 && parentId === obj.lastDir);
       const dir =
-        parent.id === exp.rootId ? exp.root : worthFinding ? this.nodeAt(exp, parent, 1, pins) : undefined;
+        parent.id === exp.rootId
+          ? exp.root
+          : worthFinding
+            ? await this.nodeAt(exp, parent, 1, pins)
+            : undefined;
       if (!dir) continue;
-      const hit = this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
+      const hit = await this.findIn(exp, dir, obj, MOVED_SEARCH_LIMIT);
       if (hit.found) {
         this.o.catalog.relink(obj.id, parent.id, hit.name);
         this.o.onFoundAgain?.('last-directory', obj);
@@ -337,32 +381,40 @@ export class Objects {
    * Opens the object by its kernel handle, checks it is the same object and where it is now, and reaches
    * it again from the export root by a confined walk (so an object moved out of the export is not served).
    */
-  private findByKernelHandle(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
+  private async findByKernelHandle(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    pins: PinScope,
+  ): Promise<VNode | undefined> {
     const kh = this.o.kernelHandles;
     const handle = kh && this.o.catalog.kernelHandle(obj.id);
     if (!kh || !handle) return undefined;
-    const fd = kh.open(exp.root.fd, handle);
+    const fd = await kh.open(exp.root.fd, handle);
     if (fd === undefined) return undefined;
-    let where: Buffer;
+    let where: Buffer | undefined;
     try {
-      const st = fstatSync(fd, { bigint: true });
-      if (st.nlink === 0n || !sameIdentity(identityOfFd(fd, st), obj.ident)) return undefined;
-      where = readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'buffer' });
-    } catch {
-      return undefined;
+      const seen = await statFd(fd);
+      if (!seen.ok || seen.value.st.nlink === 0n || !sameIdentity(seen.value.ident, obj.ident))
+        return undefined;
+      where = await new Promise<Buffer | undefined>((settle) =>
+        readlink(`/proc/self/fd/${fd}`, { encoding: 'buffer' }, (err, link) =>
+          settle(err ? undefined : link),
+        ),
+      );
     } finally {
       closeSync(fd);
     }
+    if (where === undefined) return undefined;
     const prefix = Buffer.from(`${realExportPath(exp)}/`);
     if (!where.subarray(0, prefix.length).equals(prefix)) return undefined;
     const names = pathComponents(where.subarray(prefix.length));
     const last = names.pop();
     if (!last) return undefined;
-    const parentId = this.recordPath(exp, names, pins);
+    const parentId = await this.recordPath(exp, names, pins);
     if (parentId === undefined) return undefined;
     const dir = parentId === exp.rootId ? exp.root : this.o.nodes.get(parentId, pins);
     if (!dir) return undefined;
-    const found = exp.fs.lookup(dir, last, SERVER);
+    const found = await exp.fs.lookup(dir, last, SERVER);
     if (!found.ok) return undefined;
     if (!sameIdentity(found.value.node.ident, obj.ident)) {
       exp.fs.closeVNode(found.value.node);
@@ -377,7 +429,11 @@ export class Objects {
    * that saw every entry may conclude the object is gone: any entry or directory it could not examine
    * (other than one removed meanwhile) leaves the object as it was.
    */
-  private searchExport(exp: ExportRuntime, obj: CatalogObject, pins: PinScope): VNode | undefined {
+  private async searchExport(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    pins: PinScope,
+  ): Promise<VNode | undefined> {
     let budget = EXPORT_SEARCH_LIMIT;
     let complete = true;
     const queue: { node: VNode; path: Buffer[] }[] = [{ node: exp.root, path: [] }];
@@ -385,7 +441,7 @@ export class Objects {
     try {
       while (queue.length > 0) {
         const { node: dir, path } = queue.shift()!;
-        const listing = exp.fs.readdir(dir, SERVER);
+        const listing = await exp.fs.readdir(dir, SERVER);
         if (!listing.ok) {
           complete = false;
           continue;
@@ -393,16 +449,16 @@ export class Objects {
         for (const entry of listing.value.entries) {
           if (entry.cookie <= 2n) continue;
           if (--budget < 0) return undefined;
-          const attrs = exp.fs.entryAttrs(dir, entry.name);
+          const attrs = await exp.fs.entryAttrs(dir, entry.name);
           if (!attrs.ok) {
             if (attrs.errno !== 'ENOENT') complete = false;
             continue;
           }
           if (attrs.value.fileid === obj.ident.ino) {
-            const found = exp.fs.lookup(dir, entry.name, SERVER);
+            const found = await exp.fs.lookup(dir, entry.name, SERVER);
             if (!found.ok && found.errno !== 'ENOENT') complete = false;
             if (found.ok && sameIdentity(found.value.node.ident, obj.ident)) {
-              const parentId = this.recordPath(exp, path, pins);
+              const parentId = await this.recordPath(exp, path, pins);
               if (parentId === undefined) {
                 exp.fs.closeVNode(found.value.node);
                 return undefined;
@@ -414,7 +470,7 @@ export class Objects {
             if (found.ok) exp.fs.closeVNode(found.value.node);
           }
           if (attrs.value.type === FileType.DIR) {
-            const sub = exp.fs.lookup(dir, entry.name, SERVER);
+            const sub = await exp.fs.lookup(dir, entry.name, SERVER);
             if (sub.ok) {
               opened.push(sub.value.node);
               queue.push({ node: sub.value.node, path: [...path, entry.name] });
@@ -430,13 +486,17 @@ export class Objects {
   }
 
   /** Records the directories along `path` (from the export root) and returns the last one's id. */
-  private recordPath(exp: ExportRuntime, path: readonly Buffer[], pins: PinScope): ObjectId | undefined {
+  private async recordPath(
+    exp: ExportRuntime,
+    path: readonly Buffer[],
+    pins: PinScope,
+  ): Promise<ObjectId | undefined> {
     let parentId = exp.rootId;
     let dir = exp.root;
     for (const name of path) {
-      const found = exp.fs.lookup(dir, name, SERVER);
+      const found = await exp.fs.lookup(dir, name, SERVER);
       if (!found.ok) return undefined;
-      const o = this.record(exp, parentId, name, found.value, pins);
+      const o = await this.record(exp, parentId, name, found.value, pins);
       parentId = o.id;
       const node = this.o.nodes.get(o.id, pins);
       if (!node) return undefined;
@@ -447,21 +507,21 @@ export class Objects {
 
   /** The object among the entries of `dir`, if it is there. Not finding it proves nothing (the search
    * has a budget and skips entries it cannot examine): only searchExport may conclude it is gone. */
-  private findIn(
+  private async findIn(
     exp: ExportRuntime,
     dir: VNode,
     obj: CatalogObject,
     limit: number,
-  ): { found: true; name: Buffer; node: VNode } | { found: false } {
-    const listing = exp.fs.readdir(dir, SERVER);
+  ): Promise<{ found: true; name: Buffer; node: VNode } | { found: false }> {
+    const listing = await exp.fs.readdir(dir, SERVER);
     if (!listing.ok) return { found: false };
     let budget = limit;
     for (const entry of listing.value.entries) {
       if (entry.cookie <= 2n) continue;
       if (--budget < 0) break;
-      const fileid = exp.fs.entryFileid(dir, entry);
+      const fileid = await exp.fs.entryFileid(dir, entry);
       if (!fileid.ok || fileid.value !== obj.ident.ino) continue;
-      const found = exp.fs.lookup(dir, entry.name, SERVER);
+      const found = await exp.fs.lookup(dir, entry.name, SERVER);
       if (!found.ok) continue;
       if (sameIdentity(found.value.node.ident, obj.ident))
         return { found: true, name: entry.name, node: found.value.node };
@@ -486,13 +546,13 @@ export class Objects {
    * object. The caller must await `durable()` before a handle for it leaves the server. With `pins`, the
    * cached descriptor stays open until they are released (for a caller that goes on using it).
    */
-  record(
+  async record(
     exp: ExportRuntime,
     dirId: ObjectId,
     name: Buffer,
     resolved: Resolved,
     pins?: PinScope,
-  ): CatalogObject {
+  ): Promise<CatalogObject> {
     // LOOKUP and READDIRPLUS see the same names again and again: when the catalog already has this name
     // for this very object (checked against its in-memory links and identity), nothing needs recording.
     const key = nameKey(dirId, name);
@@ -508,13 +568,17 @@ export class Objects {
         return known;
       }
     }
+    // Whether a displaced holder of the name lives on is read from its descriptor before recording
+    // (the catalog's recordLink is synchronous and must stay so: it is one in-memory change).
+    const displaced = this.displacedBy(dirId, name, resolved.node.ident);
+    const linksLeft = displaced === undefined ? undefined : await this.linksLeftOf(exp, displaced);
     const obj = this.o.catalog.recordLink(
       exp.id,
       dirId,
       name,
       resolved.node.ident,
       resolved.attrs.type,
-      (o) => this.linksLeftOf(exp, o),
+      (o) => (o.id === displaced?.id ? linksLeft : undefined),
     );
     if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
@@ -529,13 +593,23 @@ export class Objects {
    * away), and it keeps its handle, found again under its other name when used. Without a descriptor,
    * or with other names the catalog knows, nothing needs telling (undefined).
    */
-  private linksLeftOf(exp: ExportRuntime, displaced: CatalogObject): bigint | undefined {
+  private async linksLeftOf(exp: ExportRuntime, displaced: CatalogObject): Promise<bigint | undefined> {
     if (displaced.links.length > 1) return undefined;
-    const cached = this.o.nodes.get(displaced.id);
-    if (!cached) return undefined;
-    const now = exp.fs.getattr(cached);
-    if (now.ok) return displaced.type === CatalogFileType.NF3DIR ? 1n : BigInt(now.value.nlink);
-    return now.errno === 'ESTALE' ? 0n : undefined;
+    return PinScope.runAsync(async (pins) => {
+      const cached = this.o.nodes.get(displaced.id, pins);
+      if (!cached) return undefined;
+      const now = await exp.fs.getattr(cached);
+      if (now.ok) return displaced.type === CatalogFileType.NF3DIR ? 1n : BigInt(now.value.nlink);
+      return now.errno === 'ESTALE' ? 0n : undefined;
+    });
+  }
+
+  /** The live object the catalog lists under `name` in `dirId` if it is not the object `ident`. */
+  private displacedBy(dirId: ObjectId, name: Buffer, ident: Identity): CatalogObject | undefined {
+    const holder = this.o.catalog.holderOf(dirId, name);
+    return holder !== undefined && holder.state === 'live' && !sameIdentity(holder.ident, ident)
+      ? holder
+      : undefined;
   }
 
   /** Waits until every catalog change made so far is on stable storage; NotDurableError if that failed. */

@@ -32,28 +32,31 @@ import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
 
 /** post_op_attr of a target, or nothing if it cannot be read (attributes are optional in failures). */
-export function attrsOf(t: Target): post_op_attr {
-  const a = t.fs.getattr(t.node);
+export async function attrsOf(t: Target): Promise<post_op_attr> {
+  const a = await t.fs.getattr(t.node);
   return a.ok ? postOp(a.value, t.exp) : NO_ATTRS;
 }
 
-export function getattr(d: Nfs3Deps, ctx: CallContext, args: GETATTR3args): GETATTR3res {
-  const r = target(d.objects, ctx, args.object.data);
+export async function getattr(d: Nfs3Deps, ctx: CallContext, args: GETATTR3args): Promise<GETATTR3res> {
+  const r = await target(d.objects, ctx, args.object.data);
   if (!r.ok) return { status: r.status };
-  const a = r.t.fs.getattr(r.t.node);
+  const a = await r.t.fs.getattr(r.t.node);
   if (!a.ok) return { status: statusOf(a.errno) };
   return { status: nfsstat3.NFS3_OK, resok: { obj_attributes: toFattr3(a.value, r.t.exp) } };
 }
 
-export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETATTR3res {
-  const r = target(d.objects, ctx, args.object.data);
+export async function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): Promise<SETATTR3res> {
+  const r = await target(d.objects, ctx, args.object.data);
   if (!r.ok) return { status: r.status, resfail: { obj_wcc: NO_WCC } };
   const t = r.t;
   const guard = args.guard.check ? args.guard.obj_ctime : undefined;
-  const names = t.node.type === FileType.LNK ? knownNames(d, ctx, t) : [];
-  const done = t.fs.setattr(t.node, t.caller, setattrRequest(args.new_attributes), guard, names);
+  const names = t.node.type === FileType.LNK ? await knownNames(d, ctx, t) : [];
+  const request = setattrRequest(args.new_attributes);
+  const done = await d.objects.locks.run([t.obj.id], () =>
+    t.fs.setattr(t.node, t.caller, request, guard, names),
+  );
   if (!done.ok) {
-    const now = t.fs.getattr(t.node);
+    const now = await t.fs.getattr(t.node);
     const obj_wcc = now.ok ? { before: preOp(wccOf(now.value)), after: postOp(now.value, t.exp) } : NO_WCC;
     return { status: statusOf(done.errno), resfail: { obj_wcc } };
   }
@@ -65,23 +68,23 @@ export function setattr(d: Nfs3Deps, ctx: CallContext, args: SETATTR3args): SETA
 
 /** The names the catalog knows the object by, each with its parent's descriptor (symlink times are set
  * by name, never through the link). */
-function knownNames(d: Nfs3Deps, ctx: CallContext, t: Target): KnownName[] {
+async function knownNames(d: Nfs3Deps, ctx: CallContext, t: Target): Promise<KnownName[]> {
   const names: KnownName[] = [];
   for (const link of t.obj.links) {
     const parent = d.objects.catalogObject(link.parentId);
     if (parent?.state !== 'live' || parent.exportId !== t.exp.id) continue;
-    const dir = d.objects.nodeOf(t.exp, parent, pinsOf(ctx));
+    const dir = await d.objects.nodeOf(t.exp, parent, pinsOf(ctx));
     if (dir) names.push({ dir, name: link.name });
   }
   return names;
 }
 
-export function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): ACCESS3res {
-  const r = target(d.objects, ctx, args.object.data);
+export async function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): Promise<ACCESS3res> {
+  const r = await target(d.objects, ctx, args.object.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
   const t = r.t;
-  const got = t.fs.access(t.node, t.caller, args.access);
-  if (!got.ok) return { status: statusOf(got.errno), resfail: { obj_attributes: attrsOf(t) } };
+  const got = await t.fs.access(t.node, t.caller, args.access);
+  if (!got.ok) return { status: statusOf(got.errno), resfail: { obj_attributes: await attrsOf(t) } };
   const granted = t.fs.readOnly ? got.value.granted & ~MUTATING_ACCESS : got.value.granted;
   return {
     status: nfsstat3.NFS3_OK,
@@ -89,27 +92,28 @@ export function access(d: Nfs3Deps, ctx: CallContext, args: ACCESS3args): ACCESS
   };
 }
 
-export function readlink(d: Nfs3Deps, ctx: CallContext, args: READLINK3args): READLINK3res {
-  const r = target(d.objects, ctx, args.symlink.data);
+export async function readlink(d: Nfs3Deps, ctx: CallContext, args: READLINK3args): Promise<READLINK3res> {
+  const r = await target(d.objects, ctx, args.symlink.data);
   if (!r.ok) return { status: r.status, resfail: { symlink_attributes: NO_ATTRS } };
   const t = r.t;
   if (t.node.type !== FileType.LNK)
-    return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: attrsOf(t) } };
-  const target_ = t.fs.readlink(t.node);
-  if (!target_.ok) return { status: statusOf(target_.errno), resfail: { symlink_attributes: attrsOf(t) } };
-  return { status: nfsstat3.NFS3_OK, resok: { symlink_attributes: attrsOf(t), data: target_.value } };
+    return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: await attrsOf(t) } };
+  const target_ = await t.fs.readlink(t.node);
+  if (!target_.ok)
+    return { status: statusOf(target_.errno), resfail: { symlink_attributes: await attrsOf(t) } };
+  return { status: nfsstat3.NFS3_OK, resok: { symlink_attributes: await attrsOf(t), data: target_.value } };
 }
 
-export function fsstat(d: Nfs3Deps, ctx: CallContext, args: FSSTAT3args): FSSTAT3res {
-  const r = target(d.objects, ctx, args.fsroot.data);
+export async function fsstat(d: Nfs3Deps, ctx: CallContext, args: FSSTAT3args): Promise<FSSTAT3res> {
+  const r = await target(d.objects, ctx, args.fsroot.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
-  const s = r.t.fs.statfs(r.t.node);
-  if (!s.ok) return { status: statusOf(s.errno), resfail: { obj_attributes: attrsOf(r.t) } };
+  const s = await r.t.fs.statfs(r.t.node);
+  if (!s.ok) return { status: statusOf(s.errno), resfail: { obj_attributes: await attrsOf(r.t) } };
   const v = s.value;
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      obj_attributes: attrsOf(r.t),
+      obj_attributes: await attrsOf(r.t),
       tbytes: v.totalBytes,
       fbytes: v.freeBytes,
       abytes: v.availBytes,
@@ -121,13 +125,13 @@ export function fsstat(d: Nfs3Deps, ctx: CallContext, args: FSSTAT3args): FSSTAT
   };
 }
 
-export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO3res {
-  const r = target(d.objects, ctx, args.fsroot.data);
+export async function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): Promise<FSINFO3res> {
+  const r = await target(d.objects, ctx, args.fsroot.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      obj_attributes: attrsOf(r.t),
+      obj_attributes: await attrsOf(r.t),
       rtmax: maxTransfer(ctx.peer.transport),
       rtpref: maxTransfer(ctx.peer.transport),
       rtmult: 4096,
@@ -144,16 +148,16 @@ export function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): FSINFO
   };
 }
 
-export function pathconf(d: Nfs3Deps, ctx: CallContext, args: PATHCONF3args): PATHCONF3res {
-  const r = target(d.objects, ctx, args.object.data);
+export async function pathconf(d: Nfs3Deps, ctx: CallContext, args: PATHCONF3args): Promise<PATHCONF3res> {
+  const r = await target(d.objects, ctx, args.object.data);
   if (!r.ok) return { status: r.status, resfail: { obj_attributes: NO_ATTRS } };
-  const p = r.t.fs.pathconf(r.t.node);
-  if (!p.ok) return { status: statusOf(p.errno), resfail: { obj_attributes: attrsOf(r.t) } };
+  const p = await r.t.fs.pathconf(r.t.node);
+  if (!p.ok) return { status: statusOf(p.errno), resfail: { obj_attributes: await attrsOf(r.t) } };
   const v = p.value;
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      obj_attributes: attrsOf(r.t),
+      obj_attributes: await attrsOf(r.t),
       linkmax: v.linkMax,
       name_max: v.nameMax,
       no_trunc: v.noTrunc,

@@ -28,9 +28,9 @@ function notRegular(t: Target): NfsError | undefined {
  * creates a file read-only and then writes it), and read access also follows from execute permission,
  * since a client executing a binary reads it.
  */
-function allowed(t: Target, write: boolean): NfsError | undefined {
+async function allowed(t: Target, write: boolean): Promise<NfsError | undefined> {
   const wanted = write ? Access3.MODIFY | Access3.EXTEND : Access3.READ | Access3.EXECUTE;
-  const got = t.fs.access(t.node, t.caller, wanted);
+  const got = await t.fs.access(t.node, t.caller, wanted);
   if (!got.ok) return statusOf(got.errno);
   if (write && t.fs.readOnly) return nfsstat3.NFS3ERR_ROFS;
   if ((got.value.granted & wanted) !== 0 || got.value.attrs.uid === t.caller.uid) return undefined;
@@ -38,11 +38,11 @@ function allowed(t: Target, write: boolean): NfsError | undefined {
 }
 
 export async function read(d: Nfs3Deps, ctx: CallContext, args: READ3args): Promise<READ3res> {
-  const r = target(d.objects, ctx, args.file.data);
+  const r = await target(d.objects, ctx, args.file.data);
   if (!r.ok) return { status: r.status, resfail: { file_attributes: NO_ATTRS } };
   const t = r.t;
-  const refused = notRegular(t) ?? allowed(t, false);
-  if (refused !== undefined) return { status: refused, resfail: { file_attributes: attrsOf(t) } };
+  const refused = notRegular(t) ?? (await allowed(t, false));
+  if (refused !== undefined) return { status: refused, resfail: { file_attributes: await attrsOf(t) } };
   const got = await t.data.read(t.node, args.offset, Math.min(args.count, maxTransfer(ctx.peer.transport)));
   if (!got.ok) return { status: statusOf(got.errno), resfail: { file_attributes: NO_ATTRS } };
   const { data, eof, attrs } = got.value;
@@ -53,10 +53,10 @@ export async function read(d: Nfs3Deps, ctx: CallContext, args: READ3args): Prom
 }
 
 export async function write(d: Nfs3Deps, ctx: CallContext, args: WRITE3args): Promise<WRITE3res> {
-  const r = target(d.objects, ctx, args.file.data);
+  const r = await target(d.objects, ctx, args.file.data);
   if (!r.ok) return { status: r.status, resfail: { file_wcc: NO_WCC } };
   const t = r.t;
-  const refused = notRegular(t) ?? allowed(t, true);
+  const refused = notRegular(t) ?? (await allowed(t, true));
   if (refused !== undefined) return { status: refused, resfail: { file_wcc: NO_WCC } };
   // count names the bytes to write: more than were sent cannot be written (knfsd refuses such a call).
   if (args.count > args.data.length) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { file_wcc: NO_WCC } };
@@ -76,11 +76,11 @@ export async function write(d: Nfs3Deps, ctx: CallContext, args: WRITE3args): Pr
 }
 
 export async function commit(d: Nfs3Deps, ctx: CallContext, args: COMMIT3args): Promise<COMMIT3res> {
-  const r = target(d.objects, ctx, args.file.data);
+  const r = await target(d.objects, ctx, args.file.data);
   if (!r.ok) return { status: r.status, resfail: { file_wcc: NO_WCC } };
   const t = r.t;
   // Flushing is writing: as knfsd, COMMIT needs write access (ROFS on a read-only export).
-  const refused = notRegular(t) ?? allowed(t, true);
+  const refused = notRegular(t) ?? (await allowed(t, true));
   if (refused !== undefined) return { status: refused, resfail: { file_wcc: NO_WCC } };
   if (args.offset > MAX_OFFSET) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { file_wcc: NO_WCC } };
   // The whole file is synced whatever the range: fsync has no cheaper partial form that is also durable

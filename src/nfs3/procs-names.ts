@@ -1,7 +1,7 @@
 import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
 import type { ObjectId } from '../store/ids.js';
-import type { Attrs } from '../vfs/attrs.js';
+import type { Attrs, WccData } from '../vfs/attrs.js';
 import type { Created } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import { FileType, type FsResult, type Identity } from '../vfs/types.js';
@@ -42,8 +42,8 @@ const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 
 /** Directory attributes as they are now, for the wcc_data of a failed operation. */
-function dirWccNow(t: Target): wcc_data {
-  const a = t.fs.getattr(t.node);
+async function dirWccNow(t: Target): Promise<wcc_data> {
+  const a = await t.fs.getattr(t.node);
   return a.ok ? { before: preOp(wccOf(a.value)), after: postOp(a.value, t.exp) } : NO_WCC;
 }
 
@@ -66,60 +66,69 @@ async function finishCreate(
   d: Nfs3Deps,
   dir: Target,
   name: Buffer,
-  made: FsResult<Created>,
+  make: () => Promise<FsResult<Created>>,
   attrs?: sattr3,
 ): Promise<DiropResult> {
-  if (!made.ok) return { status: statusOf(made.errno), resfail: { dir_wcc: dirWccNow(dir) } };
-  let objAttrs = made.value.attrs;
-  // Before record(): when the object is already cached, record() closes this duplicate descriptor.
-  if (attrs) {
-    const rest = postCreateRequest(attrs);
-    if (!isEmptyRequest(rest)) {
-      const set = dir.fs.setattr(made.value.node, dir.caller, rest);
-      if (set.ok) objAttrs = set.value.after;
+  type Staged =
+    | { readonly failed: DiropResult }
+    | { readonly obj: CatalogObject; readonly objAttrs: Attrs; readonly dirWcc: WccData };
+  const staged = await d.objects.locks.run([dir.obj.id], async (): Promise<Staged> => {
+    const made = await make();
+    if (!made.ok)
+      return { failed: { status: statusOf(made.errno), resfail: { dir_wcc: await dirWccNow(dir) } } };
+    let objAttrs = made.value.attrs;
+    // Before record(): when the object is already cached, record() closes this duplicate descriptor.
+    if (attrs) {
+      const rest = postCreateRequest(attrs);
+      if (!isEmptyRequest(rest)) {
+        const set = await dir.fs.setattr(made.value.node, dir.caller, rest);
+        if (set.ok) objAttrs = set.value.after;
+      }
     }
-  }
-  const obj = d.objects.record(dir.exp, dir.obj.id, name, made.value);
-  const fh = d.objects.handleFor(dir.exp, obj);
+    const obj = await d.objects.record(dir.exp, dir.obj.id, name, made.value);
+    return { obj, objAttrs, dirWcc: made.value.dir };
+  });
+  if ('failed' in staged) return staged.failed;
+  const fh = d.objects.handleFor(dir.exp, staged.obj);
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
       obj: { handle_follows: true, handle: { data: fh } },
-      obj_attributes: postOp(objAttrs, dir.exp),
-      dir_wcc: wcc(made.value.dir, dir.exp),
+      obj_attributes: postOp(staged.objAttrs, dir.exp),
+      dir_wcc: wcc(staged.dirWcc, dir.exp),
     },
   };
 }
 
 export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): Promise<LOOKUP3res> {
-  const r = target(d.objects, ctx, args.what.dir.data);
+  const r = await target(d.objects, ctx, args.what.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
   if (t.node.type !== FileType.DIR)
-    return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: attrsOf(t) } };
+    return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: await attrsOf(t) } };
   const name = args.what.name;
   let obj = t.obj;
   let found: { obj: CatalogObject; attrs: Attrs };
   if (name.equals(DOT) || (name.equals(DOTDOT) && t.obj.id === t.exp.rootId)) {
     // `..` of the export root is the root itself: nothing above it is reachable.
-    const a = t.fs.access(t.node, t.caller, 0x02);
-    if (!a.ok) return { status: statusOf(a.errno), resfail: { dir_attributes: attrsOf(t) } };
+    const a = await t.fs.access(t.node, t.caller, 0x02);
+    if (!a.ok) return { status: statusOf(a.errno), resfail: { dir_attributes: await attrsOf(t) } };
     if ((a.value.granted & 0x02) === 0)
-      return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: attrsOf(t) } };
+      return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: await attrsOf(t) } };
     found = { obj: t.obj, attrs: a.value.attrs };
   } else if (name.equals(DOTDOT)) {
-    const parent = parentOf(d, t);
-    if (!parent.ok) return { status: parent.status, resfail: { dir_attributes: attrsOf(t) } };
+    const parent = await parentOf(d, t);
+    if (!parent.ok) return { status: parent.status, resfail: { dir_attributes: await attrsOf(t) } };
     found = parent.value;
   } else {
-    const child = t.fs.lookup(t.node, name, t.caller);
-    if (!child.ok) return { status: statusOf(child.errno), resfail: { dir_attributes: attrsOf(t) } };
-    obj = d.objects.record(t.exp, t.obj.id, name, child.value);
+    const child = await t.fs.lookup(t.node, name, t.caller);
+    if (!child.ok) return { status: statusOf(child.errno), resfail: { dir_attributes: await attrsOf(t) } };
+    obj = await d.objects.record(t.exp, t.obj.id, name, child.value);
     found = { obj, attrs: child.value.attrs };
   }
   const fh = d.objects.handleFor(t.exp, found.obj);
-  const dirAttrs = attrsOf(t);
+  const dirAttrs = await attrsOf(t);
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
@@ -132,8 +141,8 @@ export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): 
 }
 
 /** `..` of a directory below the root: the catalog's parent, checked against what the filesystem says. */
-function parentOf(d: Nfs3Deps, t: Target) {
-  const up = t.fs.lookupParent(t.node, t.caller);
+async function parentOf(d: Nfs3Deps, t: Target) {
+  const up = await t.fs.lookupParent(t.node, t.caller);
   if (!up.ok) return { ok: false as const, status: statusOf(up.errno) };
   const known = t.obj.links[0] ? d.objects.catalogObject(t.obj.links[0].parentId) : undefined;
   const parent =
@@ -146,64 +155,75 @@ function parentOf(d: Nfs3Deps, t: Target) {
 }
 
 export async function create(d: Nfs3Deps, ctx: CallContext, args: CREATE3args): Promise<CREATE3res> {
-  const r = target(d.objects, ctx, args.where.dir.data);
+  const r = await target(d.objects, ctx, args.where.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
   const t = r.t;
   const name = args.where.name;
   const how = args.how;
   if (how.mode !== createmode3.EXCLUSIVE) {
-    const made = t.fs.create(t.node, name, t.caller, requestedMode(how.obj_attributes, 0o644), {
-      exclusive: how.mode === createmode3.GUARDED,
-    });
-    return finishCreate(d, t, name, made, how.obj_attributes);
+    const mode = requestedMode(how.obj_attributes, 0o644);
+    const exclusive = how.mode === createmode3.GUARDED;
+    return finishCreate(
+      d,
+      t,
+      name,
+      () => t.fs.create(t.node, name, t.caller, mode, { exclusive }),
+      how.obj_attributes,
+    );
   }
-  // EXCLUSIVE: the verifier is kept in the new file's atime and mtime seconds (as knfsd does), so a
-  // retransmitted CREATE with the same verifier finds "its" file and succeeds, and any other fails.
-  const v0 = how.verf.readUInt32BE(0);
-  const v1 = how.verf.readUInt32BE(4);
-  const made = t.fs.create(t.node, name, t.caller, 0o644, { exclusive: true });
+  return finishCreate(d, t, name, () => createExclusive(t, name, how.verf));
+}
+
+/**
+ * EXCLUSIVE CREATE: the verifier is kept in the new file's atime and mtime seconds (as knfsd does), so a
+ * retransmitted CREATE with the same verifier finds "its" file and succeeds, and any other fails.
+ */
+async function createExclusive(t: Target, name: Buffer, verf: Buffer): Promise<FsResult<Created>> {
+  const v0 = verf.readUInt32BE(0);
+  const v1 = verf.readUInt32BE(4);
+  const made = await t.fs.create(t.node, name, t.caller, 0o644, { exclusive: true });
   if (made.ok) {
-    const stamped = t.fs.setattr(made.value.node, SERVER, {
+    const stamped = await t.fs.setattr(made.value.node, SERVER, {
       atime: { seconds: v0, nseconds: 0 },
       mtime: { seconds: v1, nseconds: 0 },
     });
-    const value = stamped.ok ? { ...made.value, attrs: stamped.value.after } : made.value;
-    return finishCreate(d, t, name, { ok: true, value });
+    return { ok: true, value: stamped.ok ? { ...made.value, attrs: stamped.value.after } : made.value };
   }
-  if (made.errno !== 'EEXIST') return finishCreate(d, t, name, made);
-  const existing = t.fs.lookup(t.node, name, t.caller);
+  if (made.errno !== 'EEXIST') return made;
+  const existing = await t.fs.lookup(t.node, name, t.caller);
   if (
     existing.ok &&
     existing.value.attrs.type === FileType.REG &&
     existing.value.attrs.atime.seconds === v0 &&
     existing.value.attrs.mtime.seconds === v1
   ) {
-    const dirNow = t.fs.getattr(t.node);
-    const dirWcc = dirNow.ok
+    const dirNow = await t.fs.getattr(t.node);
+    const dir = dirNow.ok
       ? { before: wccOf(dirNow.value), after: dirNow.value }
       : { before: undefined, after: undefined };
-    return finishCreate(d, t, name, { ok: true, value: { ...existing.value, created: false, dir: dirWcc } });
+    return { ok: true, value: { ...existing.value, created: false, dir } };
   }
   if (existing.ok) t.fs.closeVNode(existing.value.node);
-  return { status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: dirWccNow(t) } };
+  return { ok: false, errno: 'EEXIST' };
 }
 
 export async function mkdir(d: Nfs3Deps, ctx: CallContext, args: MKDIR3args): Promise<MKDIR3res> {
-  const r = target(d.objects, ctx, args.where.dir.data);
+  const r = await target(d.objects, ctx, args.where.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
-  const made = r.t.fs.mkdir(r.t.node, args.where.name, r.t.caller, requestedMode(args.attributes, 0o755));
-  return finishCreate(d, r.t, args.where.name, made, args.attributes);
+  const mode = requestedMode(args.attributes, 0o755);
+  const make = () => r.t.fs.mkdir(r.t.node, args.where.name, r.t.caller, mode);
+  return finishCreate(d, r.t, args.where.name, make, args.attributes);
 }
 
 export async function symlink(d: Nfs3Deps, ctx: CallContext, args: SYMLINK3args): Promise<SYMLINK3res> {
-  const r = target(d.objects, ctx, args.where.dir.data);
+  const r = await target(d.objects, ctx, args.where.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
-  const made = r.t.fs.symlink(r.t.node, args.where.name, args.symlink.symlink_data, r.t.caller);
-  return finishCreate(d, r.t, args.where.name, made);
+  const make = () => r.t.fs.symlink(r.t.node, args.where.name, args.symlink.symlink_data, r.t.caller);
+  return finishCreate(d, r.t, args.where.name, make);
 }
 
 export async function mknod(d: Nfs3Deps, ctx: CallContext, args: MKNOD3args): Promise<MKNOD3res> {
-  const r = target(d.objects, ctx, args.where.dir.data);
+  const r = await target(d.objects, ctx, args.where.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
   const t = r.t;
   const what = args.what;
@@ -211,32 +231,19 @@ export async function mknod(d: Nfs3Deps, ctx: CallContext, args: MKNOD3args): Pr
     case ftype3.NF3CHR:
     case ftype3.NF3BLK: {
       const dev = what.device;
-      const made = t.fs.mknod(
-        t.node,
-        args.where.name,
-        what.type,
-        t.caller,
-        requestedMode(dev.dev_attributes, 0o644),
-        {
-          major: dev.spec.specdata1,
-          minor: dev.spec.specdata2,
-        },
-      );
-      return finishCreate(d, t, args.where.name, made, dev.dev_attributes);
+      const mode = requestedMode(dev.dev_attributes, 0o644);
+      const rdev = { major: dev.spec.specdata1, minor: dev.spec.specdata2 };
+      const make = () => t.fs.mknod(t.node, args.where.name, what.type, t.caller, mode, rdev);
+      return finishCreate(d, t, args.where.name, make, dev.dev_attributes);
     }
     case ftype3.NF3SOCK:
     case ftype3.NF3FIFO: {
-      const made = t.fs.mknod(
-        t.node,
-        args.where.name,
-        what.type,
-        t.caller,
-        requestedMode(what.pipe_attributes, 0o644),
-      );
-      return finishCreate(d, t, args.where.name, made, what.pipe_attributes);
+      const mode = requestedMode(what.pipe_attributes, 0o644);
+      const make = () => t.fs.mknod(t.node, args.where.name, what.type, t.caller, mode);
+      return finishCreate(d, t, args.where.name, make, what.pipe_attributes);
     }
     default:
-      return { status: nfsstat3.NFS3ERR_BADTYPE, resfail: { dir_wcc: dirWccNow(t) } };
+      return { status: nfsstat3.NFS3ERR_BADTYPE, resfail: { dir_wcc: await dirWccNow(t) } };
   }
 }
 
@@ -267,24 +274,32 @@ function forgetIfGone(
  * REMOVE and RMDIR. Removals need no commit wait: a name the catalog still lists after a crash is checked
  * against the filesystem when used, and a vanished object resolves to STALE.
  */
-function removeName(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args, directory: boolean): REMOVE3res {
-  const r = target(d.objects, ctx, args.object.dir.data);
+async function removeName(
+  d: Nfs3Deps,
+  ctx: CallContext,
+  args: REMOVE3args,
+  directory: boolean,
+): Promise<REMOVE3res> {
+  const r = await target(d.objects, ctx, args.object.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_wcc: NO_WCC } };
   const t = r.t;
-  const done = directory
-    ? t.fs.rmdir(t.node, args.object.name, t.caller)
-    : t.fs.remove(t.node, args.object.name, t.caller);
-  if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: dirWccNow(t) } };
-  const { removed, linksLeft } = done.value;
-  forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, args.object.name, linksLeft), removed, linksLeft);
-  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp) } };
+  const name = args.object.name;
+  return d.objects.locks.run([t.obj.id], async (): Promise<REMOVE3res> => {
+    const done = directory
+      ? await t.fs.rmdir(t.node, name, t.caller)
+      : await t.fs.remove(t.node, name, t.caller);
+    if (!done.ok) return { status: statusOf(done.errno), resfail: { dir_wcc: await dirWccNow(t) } };
+    const { removed, linksLeft } = done.value;
+    forgetIfGone(d, t, d.objects.unlinkName(t.obj.id, name, linksLeft), removed, linksLeft);
+    return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(done.value.dir, t.exp) } };
+  });
 }
 
-export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): REMOVE3res {
+export function remove(d: Nfs3Deps, ctx: CallContext, args: REMOVE3args): Promise<REMOVE3res> {
   return removeName(d, ctx, args, false);
 }
 
-export function rmdir(d: Nfs3Deps, ctx: CallContext, args: RMDIR3args): RMDIR3res {
+export function rmdir(d: Nfs3Deps, ctx: CallContext, args: RMDIR3args): Promise<RMDIR3res> {
   return removeName(d, ctx, args, true);
 }
 
@@ -293,49 +308,57 @@ export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): 
     status,
     resfail: { fromdir_wcc: from, todir_wcc: to },
   });
-  const from = target(d.objects, ctx, args.from.dir.data);
+  const from = await target(d.objects, ctx, args.from.dir.data);
   if (!from.ok) return fail(from.status);
-  const to = target(d.objects, ctx, args.to.dir.data);
-  if (!to.ok) return fail(to.status, dirWccNow(from.t));
+  const to = await target(d.objects, ctx, args.to.dir.data);
+  if (!to.ok) return fail(to.status, await dirWccNow(from.t));
   const f = from.t;
   const t = to.t;
-  if (f.exp.id !== t.exp.id) return fail(nfsstat3.NFS3ERR_XDEV, dirWccNow(f), dirWccNow(t));
-  const done = f.fs.rename(f.node, args.from.name, t.node, args.to.name, f.caller);
-  if (!done.ok) return fail(statusOf(done.errno), dirWccNow(f), dirWccNow(t));
-  const replaced = done.value.replaced ? d.objects.findObject(f.exp, done.value.replaced) : undefined;
-  const { replacedLinksLeft } = done.value;
-  d.objects.moveName(f.obj.id, args.from.name, t.obj.id, args.to.name, replacedLinksLeft);
-  forgetIfGone(d, f, replaced?.id, done.value.replaced, replacedLinksLeft);
+  if (f.exp.id !== t.exp.id) return fail(nfsstat3.NFS3ERR_XDEV, await dirWccNow(f), await dirWccNow(t));
+  const moved = await d.objects.locks.run([f.obj.id, t.obj.id], async () => {
+    const done = await f.fs.rename(f.node, args.from.name, t.node, args.to.name, f.caller);
+    if (!done.ok) return fail(statusOf(done.errno), await dirWccNow(f), await dirWccNow(t));
+    const replaced = done.value.replaced ? d.objects.findObject(f.exp, done.value.replaced) : undefined;
+    const { replacedLinksLeft } = done.value;
+    d.objects.moveName(f.obj.id, args.from.name, t.obj.id, args.to.name, replacedLinksLeft);
+    forgetIfGone(d, f, replaced?.id, done.value.replaced, replacedLinksLeft);
+    return done.value;
+  });
+  if ('status' in moved) return moved;
   // A renamed object's handle must still resolve after a crash: wait for the catalog to have the move.
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,
-    resok: { fromdir_wcc: wcc(done.value.fromDir, f.exp), todir_wcc: wcc(done.value.toDir, t.exp) },
+    resok: { fromdir_wcc: wcc(moved.fromDir, f.exp), todir_wcc: wcc(moved.toDir, t.exp) },
   };
 }
 
 export async function link(d: Nfs3Deps, ctx: CallContext, args: LINK3args): Promise<LINK3res> {
-  const file = target(d.objects, ctx, args.file.data);
+  const file = await target(d.objects, ctx, args.file.data);
   if (!file.ok) return { status: file.status, resfail: { file_attributes: NO_ATTRS, linkdir_wcc: NO_WCC } };
-  const dir = target(d.objects, ctx, args.link.dir.data);
+  const dir = await target(d.objects, ctx, args.link.dir.data);
   if (!dir.ok)
-    return { status: dir.status, resfail: { file_attributes: attrsOf(file.t), linkdir_wcc: NO_WCC } };
+    return { status: dir.status, resfail: { file_attributes: await attrsOf(file.t), linkdir_wcc: NO_WCC } };
   const f = file.t;
   const t = dir.t;
   if (f.exp.id !== t.exp.id) {
     return {
       status: nfsstat3.NFS3ERR_XDEV,
-      resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) },
+      resfail: { file_attributes: await attrsOf(f), linkdir_wcc: await dirWccNow(t) },
     };
   }
-  const done = t.fs.link(f.node, t.node, args.link.name, t.caller);
+  const done = await d.objects.locks.run([t.obj.id], async () => {
+    const linked = await t.fs.link(f.node, t.node, args.link.name, t.caller);
+    if (linked.ok)
+      await d.objects.record(t.exp, t.obj.id, args.link.name, { node: f.node, attrs: linked.value.attrs });
+    return linked;
+  });
   if (!done.ok) {
     return {
       status: statusOf(done.errno),
-      resfail: { file_attributes: attrsOf(f), linkdir_wcc: dirWccNow(t) },
+      resfail: { file_attributes: await attrsOf(f), linkdir_wcc: await dirWccNow(t) },
     };
   }
-  d.objects.record(t.exp, t.obj.id, args.link.name, { node: f.node, attrs: done.value.attrs });
   await d.objects.durable();
   return {
     status: nfsstat3.NFS3_OK,

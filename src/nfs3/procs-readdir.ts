@@ -32,9 +32,9 @@ const HANDLE_BYTES = 4 + 4 + 32;
  */
 const MAX_NEW_OBJECTS = 256;
 
-function listing(t: Target) {
+async function listing(t: Target) {
   if (t.node.type !== FileType.DIR) return { ok: false as const, errno: 'ENOTDIR' as const };
-  return t.fs.readdir(t.node, t.caller);
+  return await t.fs.readdir(t.node, t.caller);
 }
 
 /**
@@ -43,15 +43,15 @@ function listing(t: Target) {
  * without attributes and handle. Only an entry removed since the listing was read is left out. eof is
  * true only when the page holds the directory's last entry.
  */
-export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READDIR3res {
+export async function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): Promise<READDIR3res> {
   // No more than FSINFO promises (one datagram over UDP), whatever the client asks: it bounds the work
   // and memory of one call.
   const count = readdirLimit(ctx.peer.transport, args.count);
-  const r = target(d.objects, ctx, args.dir.data);
+  const r = await target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
-  const list = listing(t);
-  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: attrsOf(t) } };
+  const list = await listing(t);
+  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: await attrsOf(t) } };
   const entries: entry3[] = [];
   const all = list.value.entries;
   let size = READDIR_BASE;
@@ -61,7 +61,7 @@ export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READ
     const e = all[i]!;
     const bytes = 4 + 8 + xdrString(e.name.length) + 8;
     if (size + bytes > count) break;
-    const fileid = t.fs.entryFileid(t.node, e);
+    const fileid = await t.fs.entryFileid(t.node, e);
     if (!fileid.ok) {
       if (fileid.errno === 'ENOENT') continue; // removed since the listing was taken
       failed = fileid.errno;
@@ -72,12 +72,12 @@ export function readdir(d: Nfs3Deps, ctx: CallContext, args: READDIR3args): READ
   }
   if (entries.length === 0 && i < all.length) {
     const status = failed === undefined ? nfsstat3.NFS3ERR_TOOSMALL : statusOf(failed);
-    return { status, resfail: { dir_attributes: attrsOf(t) } };
+    return { status, resfail: { dir_attributes: await attrsOf(t) } };
   }
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      dir_attributes: attrsOf(t),
+      dir_attributes: await attrsOf(t),
       cookieverf: list.value.verifier,
       reply: { entries, eof: i >= all.length },
     },
@@ -92,17 +92,17 @@ export async function readdirplus(
   // Capped as READDIR's count is; dircount is never more than the whole reply may hold.
   const maxcount = readdirLimit(ctx.peer.transport, args.maxcount);
   const dircount = Math.min(args.dircount, maxcount);
-  const r = target(d.objects, ctx, args.dir.data);
+  const r = await target(d.objects, ctx, args.dir.data);
   if (!r.ok) return { status: r.status, resfail: { dir_attributes: NO_ATTRS } };
   const t = r.t;
-  const list = listing(t);
-  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: attrsOf(t) } };
+  const list = await listing(t);
+  if (!list.ok) return { status: statusOf(list.errno), resfail: { dir_attributes: await attrsOf(t) } };
   const all = list.value.entries;
   const entries: entryplus3[] = [];
   let size = READDIR_BASE;
   let dirBytes = 0;
   // Looking entries up needs search (x) permission on the directory, checked once for the whole reply.
-  const searchable = t.fs.access(t.node, t.caller, Access3.LOOKUP);
+  const searchable = await t.fs.access(t.node, t.caller, Access3.LOOKUP);
   const mayLookup = searchable.ok && (searchable.value.granted & Access3.LOOKUP) !== 0;
   let failed: Errno | undefined;
   const budget = { newObjects: MAX_NEW_OBJECTS };
@@ -112,7 +112,7 @@ export async function readdirplus(
     const info = 8 + xdrString(e.name.length) + 8;
     const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
     if (size + bytes > maxcount || dirBytes + info > dircount) break;
-    const got = plusEntry(d, t, e, mayLookup, budget);
+    const got = await plusEntry(d, t, e, mayLookup, budget);
     if ('full' in got) break;
     if ('errno' in got) {
       if (got.errno === 'ENOENT') continue; // removed since the listing was taken
@@ -125,9 +125,9 @@ export async function readdirplus(
   }
   if (entries.length === 0 && i < all.length) {
     const status = failed === undefined ? nfsstat3.NFS3ERR_TOOSMALL : statusOf(failed);
-    return { status, resfail: { dir_attributes: attrsOf(t) } };
+    return { status, resfail: { dir_attributes: await attrsOf(t) } };
   }
-  const dirAttributes = attrsOf(t);
+  const dirAttributes = await attrsOf(t);
   // Handles of entries seen for the first time are in the catalog only once this commit is done.
   await d.objects.durable();
   return {
@@ -144,10 +144,14 @@ export async function readdirplus(
  * An entry whose object the catalog already has under this name: one lstat tells whether it is still
  * the same object (inode and birth time), without opening it.
  */
-function knownEntry(d: Nfs3Deps, t: Target, name: Buffer): { obj: CatalogObject; attrs: Attrs } | undefined {
+async function knownEntry(
+  d: Nfs3Deps,
+  t: Target,
+  name: Buffer,
+): Promise<{ obj: CatalogObject; attrs: Attrs } | undefined> {
   const known = d.objects.known(t.obj.id, name);
   if (!known) return undefined;
-  const e = t.fs.entryIdentity(t.node, name, true);
+  const e = await t.fs.entryIdentity(t.node, name, true);
   if (!e.ok || !sameIdentity(e.value.ident, known.ident)) return undefined;
   return { obj: known, attrs: e.value.attrs };
 }
@@ -159,23 +163,23 @@ function knownEntry(d: Nfs3Deps, t: Target, name: Buffer): { obj: CatalogObject;
 type PlusEntry = { readonly entry: entryplus3 } | { readonly errno: Errno } | { readonly full: true };
 
 /** One READDIRPLUS entry with attributes and handle; without them when the entry cannot be looked up. */
-function plusEntry(
+async function plusEntry(
   d: Nfs3Deps,
   t: Target,
   e: DirEntry,
   mayLookup: boolean,
   budget: { newObjects: number },
-): PlusEntry {
+): Promise<PlusEntry> {
   const { name, cookie } = e;
   let obj: CatalogObject | undefined;
   let attrs: Attrs;
   if (cookie === DOT_COOKIE || (cookie === DOTDOT_COOKIE && t.obj.id === t.exp.rootId)) {
-    const a = t.fs.getattr(t.node);
+    const a = await t.fs.getattr(t.node);
     if (!a.ok) return a;
     obj = t.obj;
     attrs = a.value;
   } else if (cookie === DOTDOT_COOKIE) {
-    const a = t.fs.entryAttrs(t.node, name);
+    const a = await t.fs.entryAttrs(t.node, name);
     if (!a.ok) return a;
     const parentId = t.obj.links[0]?.parentId;
     const parent = parentId === undefined ? undefined : d.objects.catalogObject(parentId);
@@ -184,22 +188,22 @@ function plusEntry(
   } else if (!mayLookup) {
     return bareEntry(t, e);
   } else {
-    const known = knownEntry(d, t, name);
+    const known = await knownEntry(d, t, name);
     if (known) return { entry: withHandle(d, t, name, cookie, known.obj, known.attrs) };
     if (budget.newObjects <= 0) return { full: true };
     budget.newObjects--;
-    const found = t.fs.lookup(t.node, name, t.caller);
+    const found = await t.fs.lookup(t.node, name, t.caller);
     // Not looked up (a mount point, a shortage of descriptors...): listed all the same, as knfsd does.
     if (!found.ok) return found.errno === 'ENOENT' ? found : bareEntry(t, e);
-    obj = d.objects.record(t.exp, t.obj.id, name, found.value);
+    obj = await d.objects.record(t.exp, t.obj.id, name, found.value);
     attrs = found.value.attrs;
   }
   return { entry: withHandle(d, t, name, cookie, obj, attrs) };
 }
 
 /** An entry listed without attributes or handle (the client can still LOOKUP it). */
-function bareEntry(t: Target, e: DirEntry): PlusEntry {
-  const fileid = t.fs.entryFileid(t.node, e);
+async function bareEntry(t: Target, e: DirEntry): Promise<PlusEntry> {
+  const fileid = await t.fs.entryFileid(t.node, e);
   if (!fileid.ok) return fileid;
   return {
     entry: {

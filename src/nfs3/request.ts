@@ -44,12 +44,12 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
  * the server did not issue, an object that is gone, a client the export does not admit) is decided
  * before the filesystem is touched. The descriptor stays pinned until the call is done (call-pins.ts).
  */
-export function target(objects: Objects, ctx: CallContext, fh: Buffer): TargetResult {
+export async function target(objects: Objects, ctx: CallContext, fh: Buffer): Promise<TargetResult> {
   const found = objects.identify(fh);
   if (!found.ok) return { ok: false, status: found.status };
   const view = viewFor(ctx, found.exp);
   if (typeof view === 'number') return { ok: false, status: view };
-  const located = objects.locate(found.exp, found.obj, pinsOf(ctx));
+  const located = await objects.locate(found.exp, found.obj, pinsOf(ctx));
   if (!located.ok) return { ok: false, status: located.status };
   // A handle of an object on a mount inside the export, used by a client without crossmnt (another
   // client's, which may cross): that filesystem is not exported to this one.

@@ -17,12 +17,12 @@ export class ExportOpenError extends Error {
  * directory (so a renamed or reordered configuration keeps each export's handles), opens the root and
  * makes sure the catalog knows it.
  */
-export function openExport(
+export async function openExport(
   config: ExportConfig,
   registry: ExportRegistry,
   catalog: Catalog,
   opts: { privileged: boolean; createRoot?: boolean },
-): ExportRuntime {
+): Promise<ExportRuntime> {
   if (opts.createRoot) mkdirSync(config.path, { recursive: true, mode: 0o755 });
   const { rootIdentity, identity } = probeRoot(config.path);
   const stored = registry.bindExport({
@@ -37,26 +37,26 @@ export function openExport(
   // clients without it get views confined to the export root's mount.
   const crossMounts = config.clients.some((c) => c.options.crossmnt);
   // Every view opens (and so checks identities against) a root of its own.
-  const view = (readOnly: boolean, crossing: boolean) => {
+  const view = async (readOnly: boolean, crossing: boolean) => {
     const fs = new ConfinedFs({
       root: config.path,
       readOnly,
       crossMounts: crossing,
       privileged: opts.privileged,
     });
-    const opened = fs.openRoot();
+    const opened = await fs.openRoot();
     if (!opened.ok) throw new ExportOpenError(`export ${config.path}: cannot open root (${opened.errno})`);
     return { fs, root: opened.value };
   };
-  const withoutRoot = (v: ReturnType<typeof view>) => {
+  const withoutRoot = (v: Awaited<ReturnType<typeof view>>) => {
     v.fs.closeVNode(v.root);
     return v.fs;
   };
   // The read-write crossing view's root VNode is the export's root.
-  const { fs, root } = view(false, crossMounts);
-  const fsReadOnly = withoutRoot(view(true, crossMounts));
+  const { fs, root } = await view(false, crossMounts);
+  const fsReadOnly = withoutRoot(await view(true, crossMounts));
   const confined = crossMounts
-    ? { rw: withoutRoot(view(false, false)), ro: withoutRoot(view(true, false)) }
+    ? { rw: withoutRoot(await view(false, false)), ro: withoutRoot(await view(true, false)) }
     : { rw: fs, ro: fsReadOnly };
   const rootObj = catalog.root(stored.id, root.ident);
   const accessCache = new Map<string, ClientAccess | undefined>();

@@ -43,10 +43,10 @@ export function mountPathResolver(
         if (!obj) return { status: mountstat3.MNT3ERR_SERVERFAULT };
         for (let i = 0; i < wanted.length; i++) {
           const name = wanted[i]!;
-          const found = exp.fs.lookup(node, name, SERVER);
+          const found = await exp.fs.lookup(node, name, SERVER);
           if (!found.ok) return { status: mountStatus(found.errno) };
           if (found.value.attrs.type === FileType.LNK) {
-            const target = exp.fs.readlink(found.value.node);
+            const target = await exp.fs.readlink(found.value.node);
             exp.fs.closeVNode(found.value.node);
             if (!target.ok) return { status: mountStatus(target.errno) };
             if (++followed > MAX_SYMLINKS)
@@ -61,8 +61,8 @@ export function mountPathResolver(
             exp.fs.closeVNode(found.value.node);
             return { status: mountstat3.MNT3ERR_NOTDIR };
           }
-          obj = objects.record(exp, obj.id, name, found.value, pins);
-          const next = objects.nodeOf(exp, obj, pins);
+          obj = await objects.record(exp, obj.id, name, found.value, pins);
+          const next = await objects.nodeOf(exp, obj, pins);
           if (!next) return { status: mountstat3.MNT3ERR_NOENT };
           node = next;
         }

@@ -93,7 +93,10 @@ export class NfsgateServer {
     const byConfig = new Map<ExportConfig, ExportRuntime>();
     const knownBefore = registry.listExports();
     for (const config of o.config.exports) {
-      const exp = openExport(config, registry, catalog, { privileged, createRoot: o.createRoots ?? false });
+      const exp = await openExport(config, registry, catalog, {
+        privileged,
+        createRoot: o.createRoots ?? false,
+      });
       if (knownBefore.length > 0 && !knownBefore.some((e) => e.id === exp.id)) {
         log.warn(
           {

@@ -1,9 +1,9 @@
-import { requiredFsAt } from './native.js';
+import { statFd } from './fs-calls.js';
+import { fsOps } from './fs-ops.js';
 import { closeQuietly, O_DIRECTORY, O_PATH } from './proc-path.js';
 import { type Identity, sameIdentity } from './types.js';
 
 const DOTDOT = Buffer.from('..');
-const EMPTY = Buffer.alloc(0);
 /** Deeper than any tree a path could name (PATH_MAX / 2): the walk is bounded, never a path string. */
 export const MAX_ANCESTRY_DEPTH = 4096;
 
@@ -13,23 +13,22 @@ export const MAX_ANCESTRY_DEPTH = 4096;
  * system calls per level, so it runs only when something says the directory may have moved. Errors on
  * the way (a directory removed meanwhile) count as outside.
  */
-export function isBelow(dirFd: number, root: Identity): boolean {
-  const at = requiredFsAt();
+export async function isBelow(dirFd: number, root: Identity): Promise<boolean> {
   let fd = dirFd;
   let previous: Identity | undefined;
   try {
     for (let depth = 0; depth <= MAX_ANCESTRY_DEPTH; depth++) {
-      const st = at.statxAt(fd, EMPTY, true);
-      if (typeof st === 'string') return false;
-      const ident = { dev: st.dev, ino: st.ino, btime: st.birthtimeNs };
+      const seen = await statFd(fd);
+      if (!seen.ok) return false;
+      const ident = seen.value.ident;
       if (sameIdentity(ident, root)) return true;
       // '..' of the top of the process's tree is the directory itself.
       if (previous !== undefined && sameIdentity(ident, previous)) return false;
       previous = ident;
-      const up = at.openAt(fd, DOTDOT, O_PATH | O_DIRECTORY, 0);
+      const up = await fsOps().open(fd, DOTDOT, O_PATH | O_DIRECTORY, 0);
       if (typeof up === 'string') return false;
       if (fd !== dirFd) closeQuietly(fd);
-      fd = up;
+      fd = up.fd;
     }
     return false;
   } finally {

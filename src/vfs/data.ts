@@ -1,12 +1,15 @@
-import fs, { type BigIntStats } from 'node:fs';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { modeAfterWrite } from './access.js';
 import { type Attrs, attrsFromStats, type WccAttrs, wccAttrs } from './attrs.js';
 import type { Caller } from './credentials.js';
-import { openWithRelief, registerReliever } from './descriptors.js';
-import { attempt, toErrno } from './errors.js';
-import { closeQuietly, procPath } from './proc-path.js';
-import { identityOfFd } from './reuse-tag.js';
+import { registerReliever, relieveDescriptors } from './descriptors.js';
+import { toErrno } from './errors.js';
+import { EMPTY_NAME, errnoOf, fsTypeOfFd } from './fs-calls.js';
+import { fsOps } from './fs-ops.js';
+import { type NativeStat, systemError } from './native.js';
+import { closeQuietly } from './proc-path.js';
+import { identityFromStat } from './reuse-tag.js';
 import { FileType, type FsResult, fail, type Identity, ok, sameIdentity, type VNode } from './types.js';
 
 /** fs.read with a bigint position, which node:fs accepts for reads (its promisified typing does not). */
@@ -18,6 +21,14 @@ function readAsync(fd: number, into: Buffer, at: number, length: number, positio
 const writeAsync = promisify(fs.write);
 const fsyncAsync = promisify(fs.fsync);
 const fdatasyncAsync = promisify(fs.fdatasync);
+
+/** fstat of a data descriptor on the thread pool; a failure is thrown as node:fs would (mapped by the
+ * caller's catch). */
+async function fstatData(fd: number): Promise<NativeStat> {
+  const got = await fsOps().stat(fd, EMPTY_NAME);
+  if (typeof got === 'string') throw systemError(got, 'statx');
+  return got.st;
+}
 
 /** stable_how (RFC 1813 section 3.3.7). */
 export const StableHow = { UNSTABLE: 0, DATA_SYNC: 1, FILE_SYNC: 2 } as const;
@@ -92,7 +103,7 @@ export class DataIo {
   /** Reads at most `count` bytes; nothing lies at or beyond the largest offset a file can have, so such
    * a read is short (as knfsd clamps it), never an error. */
   async read(node: VNode, offset: bigint, count: number): Promise<FsResult<ReadResult>> {
-    const file = this.acquire(node, false);
+    const file = await this.acquire(node, false);
     if (!file.ok) return file;
     try {
       const start = offset > MAX_OFFSET ? MAX_OFFSET : offset;
@@ -106,7 +117,7 @@ export class DataIo {
         if (bytesRead === 0) break;
         total += bytesRead;
       }
-      const st = fs.fstatSync(file.value.fd, { bigint: true });
+      const st = await fstatData(file.value.fd);
       const eof = start + BigInt(total) >= st.size;
       return ok({ data: data.subarray(0, total), eof, attrs: attrsFromStats(st) });
     } catch (err) {
@@ -126,12 +137,12 @@ export class DataIo {
     if (this.options.readOnly) return fail('EROFS');
     const position = safePosition(offset, data.length);
     if (position === undefined) return fail('EFBIG');
-    const file = this.acquire(node, true);
+    const file = await this.acquire(node, true);
     if (!file.ok) return file;
     const fd = file.value.fd;
     try {
-      const before = fs.fstatSync(fd, { bigint: true });
-      this.stripPrivileges(fd, before, caller);
+      const before = await fstatData(fd);
+      await this.stripPrivileges(fd, before, caller);
       let total = 0;
       while (total < data.length) {
         const { bytesWritten } = await writeAsync(fd, data, total, data.length - total, position + total);
@@ -145,7 +156,7 @@ export class DataIo {
         await fdatasyncAsync(fd);
         committed = StableHow.DATA_SYNC;
       }
-      const after = fs.fstatSync(fd, { bigint: true });
+      const after = await fstatData(fd);
       return ok({ count: total, committed, before: wccAttrs(before), after: attrsFromStats(after) });
     } catch (err) {
       return fail(toErrno(err));
@@ -157,12 +168,12 @@ export class DataIo {
   /** COMMIT: fsync flushes every dirty page of the file, whichever descriptor wrote it, so the range is
    * covered by syncing the whole file. */
   async commit(node: VNode): Promise<FsResult<CommitResult>> {
-    const file = this.acquire(node, false);
+    const file = await this.acquire(node, false);
     if (!file.ok) return file;
     try {
-      const before = fs.fstatSync(file.value.fd, { bigint: true });
+      const before = await fstatData(file.value.fd);
       await fsyncAsync(file.value.fd);
-      const after = fs.fstatSync(file.value.fd, { bigint: true });
+      const after = await fstatData(file.value.fd);
       return ok({ before: wccAttrs(before), after: attrsFromStats(after) });
     } catch (err) {
       return fail(toErrno(err));
@@ -185,19 +196,20 @@ export class DataIo {
     }
   }
 
-  private acquire(node: VNode, writable: boolean): FsResult<OpenFile> {
+  private async acquire(node: VNode, writable: boolean): Promise<FsResult<OpenFile>> {
     if (node.type !== FileType.REG) return fail(node.type === FileType.DIR ? 'EISDIR' : 'EINVAL');
     const key = keyOf(node.ident);
-    const cached = this.files.get(key);
-    if (cached !== undefined && (cached.writable || !writable)) {
-      this.files.delete(key);
-      this.files.set(key, cached);
-      cached.pins++;
-      cached.lastUsed = Date.now();
-      return ok(cached);
-    }
-    const opened = this.openData(node, writable);
+    const hit = this.hit(key, writable);
+    if (hit !== undefined) return ok(hit);
+    const opened = await this.openData(node, writable);
     if (!opened.ok) return opened;
+    // Another request may have opened it meanwhile: keep one descriptor per object.
+    const raced = this.hit(key, writable);
+    if (raced !== undefined) {
+      closeQuietly(opened.value.fd);
+      return ok(raced);
+    }
+    const cached = this.files.get(key);
     if (cached !== undefined) this.retire(key, cached);
     const file: OpenFile = { ...opened.value, pins: 1, lastUsed: Date.now(), retired: false };
     this.files.set(key, file);
@@ -205,35 +217,54 @@ export class DataIo {
     return ok(file);
   }
 
+  /** The cached descriptor for `key`, pinned, if it allows what is asked. */
+  private hit(key: string, writable: boolean): OpenFile | undefined {
+    const cached = this.files.get(key);
+    if (cached === undefined || (!cached.writable && writable)) return undefined;
+    this.files.delete(key);
+    this.files.set(key, cached);
+    cached.pins++;
+    cached.lastUsed = Date.now();
+    return cached;
+  }
+
   /** Opens for writing only for a write: a read-write descriptor cannot be had for an append-only or
    * immutable file, and its close would tell inotify watchers (IN_CLOSE_WRITE) the file was written.
-   * The O_PATH descriptor is used synchronously. */
-  private openData(
+   * The O_PATH descriptor is reopened through its own magic link: exactly the verified object. */
+  private async openData(
     node: VNode,
     writable: boolean,
-  ): FsResult<{ fd: number; writable: boolean; ident: Identity }> {
-    const path = procPath(node.fd);
+  ): Promise<FsResult<{ fd: number; writable: boolean; ident: Identity }>> {
     const flags = writable && !this.options.readOnly ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
-    const opened = attempt(() => openWithRelief(() => fs.openSync(path, flags)));
-    if (!opened.ok)
-      return fail(opened.errno === 'ENOENT' || opened.errno === 'ELOOP' ? 'EBADF' : opened.errno);
-    const fd = opened.value;
-    const st = attempt(() => fs.fstatSync(fd, { bigint: true }));
-    if (!st.ok || !sameIdentity(identityOfFd(fd, st.value), node.ident)) {
+    let got = await fsOps().open(node.fd, EMPTY_NAME, flags, 0);
+    if (got === 'EMFILE' || got === 'ENFILE') {
+      relieveDescriptors();
+      got = await fsOps().open(node.fd, EMPTY_NAME, flags, 0);
+    }
+    if (typeof got === 'string') {
+      const errno = errnoOf(got, 'open');
+      return fail(errno === 'ENOENT' || errno === 'ELOOP' ? 'EBADF' : errno);
+    }
+    const { fd, st } = got;
+    const ident = await identityFromStat(st, got.handle, () => fsTypeOfFd(fd));
+    if (!sameIdentity(ident, node.ident)) {
       closeQuietly(fd);
       return fail('EBADF');
     }
-    if (!st.value.isFile()) {
+    const format = Number(st.mode) & 0o170000;
+    if (format !== 0o100000) {
       closeQuietly(fd);
-      return fail(st.value.isDirectory() ? 'EISDIR' : 'EINVAL');
+      return fail(format === 0o040000 ? 'EISDIR' : 'EINVAL');
     }
     return ok({ fd, writable: flags === fs.constants.O_RDWR, ident: node.ident });
   }
 
-  private stripPrivileges(fd: number, st: BigIntStats, caller: Caller | undefined): void {
+  private async stripPrivileges(fd: number, st: NativeStat, caller: Caller | undefined): Promise<void> {
     if (!this.options.privileged || caller === undefined) return;
     const mode = modeAfterWrite(caller, attrsFromStats(st));
-    if (mode !== undefined) fs.fchmodSync(fd, mode);
+    if (mode === undefined) return;
+    const failed = await fsOps().chmod(fd, mode);
+    if (failed !== undefined) throw systemError(failed, 'chmod');
   }
 
   private release(file: OpenFile): void {

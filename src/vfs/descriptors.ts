@@ -15,6 +15,11 @@ function isExhaustion(err: unknown): boolean {
   return code === 'EMFILE' || code === 'ENFILE';
 }
 
+/** Empties the descriptor caches (after EMFILE/ENFILE), before one retry. */
+export function relieveDescriptors(): void {
+  for (const relieve of relievers) relieve();
+}
+
 /** Runs `open` (which may throw a system error) and retries once after relieving descriptor pressure. */
 export function openWithRelief(open: () => number): number {
   try {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fsOps } from './fs-ops.js';
 import { type FsAt, nativeFsAt } from './native.js';
 import { closeQuietly, O_DIRECTORY, O_PATH } from './proc-path.js';
 import type { VNode } from './types.js';
@@ -13,12 +14,13 @@ const HERE = Buffer.from('.');
  * walk, since the kernel does not care whether the object is still inside the export.
  */
 export interface KernelHandleOps {
-  /** The struct file_handle of the object `node` holds, or undefined when its filesystem has none. */
+  /** The struct file_handle of the object `node` holds, or undefined when its filesystem has none.
+   * Synchronous: name_to_handle_at of an open descriptor reads only the in-memory inode. */
   capture(node: VNode): Buffer | undefined;
   /** An O_PATH descriptor (the caller's to close) of the object `handle` names on the filesystem of
    * `mountFd` (an O_PATH descriptor is fine), or undefined when it is gone or cannot be opened. A deleted
    * object that some descriptor still pins is opened too: check nlink. */
-  open(mountFd: number, handle: Buffer): number | undefined;
+  open(mountFd: number, handle: Buffer): Promise<number | undefined>;
 }
 
 /** Kernel handles when the addon is loaded and the process holds CAP_DAC_READ_SEARCH, which
@@ -28,7 +30,7 @@ export function kernelHandles(): KernelHandleOps | undefined {
   if (at === undefined || !hasCapability(CAP_DAC_READ_SEARCH)) return undefined;
   return {
     capture: (node) => capture(at, node),
-    open: (mountFd, handle) => open(at, mountFd, handle),
+    open: (mountFd, handle) => open(mountFd, handle),
   };
 }
 
@@ -37,16 +39,16 @@ function capture(at: FsAt, node: VNode): Buffer | undefined {
   return typeof got === 'string' ? undefined : got.handle;
 }
 
-function open(at: FsAt, mountFd: number, handle: Buffer): number | undefined {
+async function open(mountFd: number, handle: Buffer): Promise<number | undefined> {
   // open_by_handle_at refuses O_PATH descriptors (EBADF), which are all the vfs holds: open the same
   // directory for reading just long enough to name the filesystem.
-  const mount = at.openAt(mountFd, HERE, fs.constants.O_RDONLY | O_DIRECTORY, 0);
+  const mount = await fsOps().open(mountFd, HERE, fs.constants.O_RDONLY | O_DIRECTORY, 0);
   if (typeof mount === 'string') return undefined;
   try {
-    const fd = at.openByHandleAt(mount, handle, O_PATH);
+    const fd = await fsOps().openByHandle(mount.fd, handle, O_PATH);
     return typeof fd === 'string' ? undefined : fd;
   } finally {
-    closeQuietly(mount);
+    closeQuietly(mount.fd);
   }
 }
 

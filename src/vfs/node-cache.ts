@@ -100,6 +100,12 @@ export class NodeCache {
     if (entry !== undefined) this.remove(key, entry);
   }
 
+  /** Deletes the entry only while it still holds `node` (another operation may have replaced it). */
+  deleteIf(key: bigint, node: VNode): void {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.node === node) this.remove(key, entry);
+  }
+
   closeIdle(now: number = Date.now()): void {
     for (const [key, entry] of this.entries) {
       if (entry.pins === 0 && now - entry.lastUsed >= this.idleMs) this.remove(key, entry);

@@ -27,4 +27,14 @@ export class PinScope {
       pins.release();
     }
   }
+
+  /** Runs asynchronous `work` with a fresh scope released when it settles. */
+  static async runAsync<T>(work: (pins: PinScope) => Promise<T>): Promise<T> {
+    const pins = new PinScope();
+    try {
+      return await work(pins);
+    } finally {
+      pins.release();
+    }
+  }
 }

@@ -85,3 +85,24 @@ function fsTypeOf(fd: number): number | undefined {
   const st = attempt(() => fs.statfsSync(procPath(fd)));
   return st.ok ? st.value.type : undefined;
 }
+
+/**
+ * The identity of an object from its statx and, where the filesystem reports no birth time, its kernel
+ * file handle (both from one FsOps call). `fsTypeOf` is asked only the first time a filesystem is seen
+ * without birth times, to learn whether its handles carry a generation.
+ */
+export async function identityFromStat(
+  st: StatLike,
+  handle: Buffer | undefined,
+  fsTypeOf: () => Promise<number | undefined>,
+): Promise<Identity> {
+  if (st.birthtimeNs !== 0n || handle === undefined) return identityOf(st);
+  let known = generationHandles.get(st.dev);
+  if (known === undefined) {
+    const type = await fsTypeOf();
+    if (type === undefined) return identityOf(st);
+    known = GENERATION_HANDLES.has(type);
+    generationHandles.set(st.dev, known);
+  }
+  return known ? { dev: st.dev, ino: st.ino, btime: handleTag(handle) } : identityOf(st);
+}

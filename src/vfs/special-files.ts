@@ -1,6 +1,6 @@
-import { toErrno } from './errors.js';
-import { requiredFsAt, systemError } from './native.js';
-import { FileType, type FsResult, fail, ok } from './types.js';
+import { done } from './fs-calls.js';
+import { fsOps } from './fs-ops.js';
+import { FileType, type FsResult } from './types.js';
 
 export type SpecialType =
   | typeof FileType.FIFO
@@ -28,14 +28,14 @@ export function makeSpecial(
   name: Buffer,
   type: SpecialType,
   rdev: { major: number; minor: number },
-): FsResult<void> {
+): Promise<FsResult<void>> {
   const isDevice = type === FileType.CHR || type === FileType.BLK;
-  const made = requiredFsAt().mknodAt(
+  const made = fsOps().mknod(
     dirFd,
     name,
     FORMAT[type] | INITIAL_PERMISSIONS,
     isDevice ? rdev.major : 0,
     isDevice ? rdev.minor : 0,
   );
-  return made === undefined ? ok(undefined) : fail(toErrno(systemError(made, 'mknodat')));
+  return done(made, 'mknodat');
 }

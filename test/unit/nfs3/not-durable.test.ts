@@ -37,7 +37,7 @@ describe('replies that carry handles when the catalog cannot make them durable',
   let rootFh: Buffer;
   let nodes: NodeCache;
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-not-durable-'));
     mkdirSync(join(dir, 'export'));
     store = openStore(join(dir, 'state'));
@@ -56,7 +56,7 @@ describe('replies that carry handles when the catalog cannot make them durable',
     });
     const config = exportFromCommandLine({ dir: join(dir, 'export'), options: 'rw,no_root_squash' });
     assert.ok(config.ok);
-    const exp = openExport(config.value.exports[0]!, registry, catalog, { privileged: true });
+    const exp = await openExport(config.value.exports[0]!, registry, catalog, { privileged: true });
     const sealer = new HandleSealer(keyring, (id) => (id === exp.id ? exp.uuid : undefined));
     nodes = new NodeCache();
     const objects = new Objects({ sealer, catalog, nodes, exports: new Map([[exp.id, exp]]) });
@@ -75,7 +75,7 @@ describe('replies that carry handles when the catalog cannot make them durable',
     rootFh = sealer.seal(exp.id, exp.rootId, catalog.get(exp.rootId)!.generation);
   });
 
-  after(() => {
+  after(async () => {
     nodes?.close();
     catalog?.close();
     store?.close();

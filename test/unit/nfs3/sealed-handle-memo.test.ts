@@ -24,7 +24,7 @@ describe('handles reused for objects seen again', () => {
   let objects: Objects;
   let exp: ExportRuntime;
 
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-memo-'));
     mkdirSync(join(dir, 'export'));
     store = openStore(join(dir, 'state'));
@@ -32,7 +32,9 @@ describe('handles reused for objects seen again', () => {
     catalog = new Catalog(store);
     const config = exportFromCommandLine({ dir: join(dir, 'export') });
     assert.ok(config.ok);
-    exp = openExport(config.value.exports[0]!, new ExportRegistry(store), catalog, { privileged: true });
+    exp = await openExport(config.value.exports[0]!, new ExportRegistry(store), catalog, {
+      privileged: true,
+    });
     sealer = new HandleSealer(keyring, (id) => (id === exp.id ? exp.uuid : undefined));
     nodes = new NodeCache();
     objects = new Objects({
@@ -44,14 +46,14 @@ describe('handles reused for objects seen again', () => {
     });
   });
 
-  after(() => {
+  after(async () => {
     nodes?.close();
     catalog?.close();
     store?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('are sealed again when the active key changes, even to a recycled key id', () => {
+  it('are sealed again when the active key changes, even to a recycled key id', async () => {
     const root = catalog.get(exp.rootId)!;
     const first = objects.handleFor(exp, root);
     assert.equal(first[1], 1);

@@ -10,64 +10,70 @@ import { b, errnoOf, isOpen, ROOT, type Sandbox, sandbox, value } from './helper
 describe('data I/O', () => {
   let box: Sandbox;
   let data: DataIo;
-  const fileNode = (name: string, content = ''): VNode => {
+  const fileNode = async (name: string, content = ''): Promise<VNode> => {
     fs.writeFileSync(path.join(box.exportDir, name), content);
-    return value(box.fs.lookup(box.root, b(name), ROOT)).node;
+    return (await value(await box.fs.lookup(box.root, b(name), ROOT))).node;
   };
 
-  beforeEach(() => {
-    box = sandbox();
+  beforeEach(async () => {
+    box = await sandbox();
     data = new DataIo({ readOnly: false, privileged: true });
   });
-  afterEach(() => {
+  afterEach(async () => {
     data.close();
     box.cleanup();
   });
 
   it('reads what was written and reports eof only at the end', async () => {
-    const f = fileNode('f');
-    const written = value(await data.write(f, 0n, b('hello world'), StableHow.UNSTABLE));
+    const f = await fileNode('f');
+    const written = await value(await data.write(f, 0n, b('hello world'), StableHow.UNSTABLE));
     assert.deepEqual([written.count, written.committed], [11, StableHow.UNSTABLE]);
     assert.deepEqual([written.before.size, written.after.size], [0n, 11n]);
-    const head = value(await data.read(f, 0n, 5));
+    const head = await value(await data.read(f, 0n, 5));
     assert.deepEqual([head.data.toString(), head.eof], ['hello', false]);
-    const tail = value(await data.read(f, 6n, 100));
+    const tail = await value(await data.read(f, 6n, 100));
     assert.deepEqual([tail.data.toString(), tail.eof], ['world', true]);
-    const exact = value(await data.read(f, 6n, 5));
+    const exact = await value(await data.read(f, 6n, 5));
     assert.equal(exact.eof, true);
-    const beyond = value(await data.read(f, 50n, 10));
+    const beyond = await value(await data.read(f, 50n, 10));
     assert.deepEqual([beyond.data.length, beyond.eof], [0, true]);
   });
 
   it('handles offsets beyond 4 GiB in a sparse file', async () => {
-    const f = fileNode('sparse');
+    const f = await fileNode('sparse');
     const offset = 5n * 1024n * 1024n * 1024n + 7n;
-    value(await data.write(f, offset, b('far'), StableHow.FILE_SYNC));
+    await value(await data.write(f, offset, b('far'), StableHow.FILE_SYNC));
     const st = fs.statSync(path.join(box.exportDir, 'sparse'), { bigint: true });
     assert.equal(st.size, offset + 3n);
-    const r = value(await data.read(f, offset - 2n, 10));
+    const r = await value(await data.read(f, offset - 2n, 10));
     assert.deepEqual(r.data, Buffer.from([0, 0, ...b('far')]));
     assert.equal(r.eof, true);
   });
 
   it('reports the stability level it achieved', async () => {
-    const f = fileNode('f');
-    assert.equal(value(await data.write(f, 0n, b('a'), StableHow.DATA_SYNC)).committed, StableHow.DATA_SYNC);
-    assert.equal(value(await data.write(f, 0n, b('a'), StableHow.FILE_SYNC)).committed, StableHow.FILE_SYNC);
-    assert.equal(value(await data.commit(f)).after.size, 1n);
+    const f = await fileNode('f');
+    assert.equal(
+      (await value(await data.write(f, 0n, b('a'), StableHow.DATA_SYNC))).committed,
+      StableHow.DATA_SYNC,
+    );
+    assert.equal(
+      (await value(await data.write(f, 0n, b('a'), StableHow.FILE_SYNC))).committed,
+      StableHow.FILE_SYNC,
+    );
+    assert.equal((await value(await data.commit(f))).after.size, 1n);
   });
 
   it('refuses directories and offsets that cannot be represented exactly', async () => {
-    assert.equal(errnoOf(await data.read(box.root, 0n, 1)), 'EISDIR');
-    assert.equal(errnoOf(await data.write(fileNode('f'), 1n << 60n, b('x'), 0)), 'EFBIG');
+    assert.equal(await errnoOf(await data.read(box.root, 0n, 1)), 'EISDIR');
+    assert.equal(await errnoOf(await data.write(await fileNode('f'), 1n << 60n, b('x'), 0)), 'EFBIG');
   });
 
   it('keeps serving requests with a descriptor limit of one', async () => {
     const tiny = new DataIo({ readOnly: false, privileged: true, maxOpen: 1 });
-    const nodes = Array.from({ length: 20 }, (_, i) => fileNode(`f${i}`, `content ${i}`));
+    const nodes = await Promise.all(Array.from({ length: 20 }, (_, i) => fileNode(`f${i}`, `content ${i}`)));
     const reads = await Promise.all(nodes.map((n) => tiny.read(n, 0n, 100)));
     assert.deepEqual(
-      reads.map((r) => value(r).data.toString()),
+      (await Promise.all(reads.map((r) => value(r)))).map((r) => r.data.toString()),
       nodes.map((_, i) => `content ${i}`),
     );
     assert.equal(tiny.openCount, 1);
@@ -75,28 +81,28 @@ describe('data I/O', () => {
     assert.equal(fs.readFileSync(path.join(box.exportDir, 'f7'), 'utf8'), 'new 7nt 7');
     tiny.closeIdle(Date.now() + 60_000);
     assert.equal(tiny.openCount, 0);
-    assert.equal(value(await tiny.read(nodes[3]!, 0n, 5)).data.toString(), 'new 3');
+    assert.equal((await value(await tiny.read(nodes[3]!, 0n, 5))).data.toString(), 'new 3');
     tiny.close();
   });
 
   it('reads the object it verified even when its name now points elsewhere', async () => {
-    const f = fileNode('f', 'original');
+    const f = await fileNode('f', 'original');
     fs.renameSync(path.join(box.exportDir, 'f'), path.join(box.exportDir, 'g'));
     fs.symlinkSync(path.join(box.outside), path.join(box.exportDir, 'f'));
-    assert.equal(value(await data.read(f, 0n, 100)).data.toString(), 'original');
+    assert.equal((await value(await data.read(f, 0n, 100))).data.toString(), 'original');
   });
 });
 
 describe('NodeCache', () => {
   let box: Sandbox;
-  beforeEach(() => {
-    box = sandbox();
+  beforeEach(async () => {
+    box = await sandbox();
   });
-  afterEach(() => box.cleanup());
+  afterEach(async () => box.cleanup());
 
-  it('closes the least recently used descriptors beyond its limit', () => {
+  it('closes the least recently used descriptors beyond its limit', async () => {
     const cache = new NodeCache({ maxEntries: 2 });
-    const nodes = [1, 2, 3].map(() => value(box.fs.openRoot()));
+    const nodes = await Promise.all([1, 2, 3].map(() => value(box.fs.openRoot())));
     cache.put(1n, nodes[0]!);
     cache.put(2n, nodes[1]!);
     assert.equal(cache.get(1n), nodes[0]);
@@ -108,9 +114,9 @@ describe('NodeCache', () => {
     assert.equal(isOpen(nodes[0]!.fd), false);
   });
 
-  it('closes idle descriptors and deleted entries', () => {
+  it('closes idle descriptors and deleted entries', async () => {
     const cache = new NodeCache({ idleMs: 1000 });
-    const [a, c] = [value(box.fs.openRoot()), value(box.fs.openRoot())];
+    const [a, c] = [await value(await box.fs.openRoot()), await value(await box.fs.openRoot())];
     cache.put(1n, a);
     cache.put(2n, c);
     cache.delete(2n);
@@ -121,12 +127,12 @@ describe('NodeCache', () => {
     cache.close();
   });
 
-  it('leaves a stale node that vfs operations recognise', () => {
+  it('leaves a stale node that vfs operations recognise', async () => {
     const cache = new NodeCache({ maxEntries: 1 });
-    const root = value(box.fs.openRoot());
+    const root = await value(await box.fs.openRoot());
     cache.put(1n, root);
-    cache.put(2n, value(box.fs.openRoot()));
-    assert.equal(errnoOf(box.fs.getattr(root)), 'EBADF');
+    cache.put(2n, await value(await box.fs.openRoot()));
+    assert.equal(await errnoOf(await box.fs.getattr(root)), 'EBADF');
     cache.close();
   });
 });

@@ -20,7 +20,7 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-export function sandbox(options: Partial<ConfinedFsOptions> = {}): Sandbox {
+export async function sandbox(options: Partial<ConfinedFsOptions> = {}): Promise<Sandbox> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'vfs-test-'));
   fs.chmodSync(base, 0o755);
   const exportDir = path.join(base, 'export');
@@ -35,7 +35,7 @@ export function sandbox(options: Partial<ConfinedFsOptions> = {}): Sandbox {
     privileged: isRootProcess,
     ...options,
   });
-  const root = value(cfs.openRoot());
+  const root = await value(cfs.openRoot());
   return {
     base,
     exportDir,
@@ -50,12 +50,14 @@ export function sandbox(options: Partial<ConfinedFsOptions> = {}): Sandbox {
   };
 }
 
-export function value<T>(result: FsResult<T>): T {
+export async function value<T>(pending: FsResult<T> | Promise<FsResult<T>>): Promise<T> {
+  const result = await pending;
   if (!result.ok) throw new Error(`expected success, got ${result.errno}`);
   return result.value;
 }
 
-export function errnoOf<T>(result: FsResult<T>): string {
+export async function errnoOf<T>(pending: FsResult<T> | Promise<FsResult<T>>): Promise<string> {
+  const result = await pending;
   return result.ok ? 'ok' : result.errno;
 }
 

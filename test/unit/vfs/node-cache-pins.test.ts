@@ -22,39 +22,39 @@ function exhaustDescriptorsOnce(): void {
 describe('descriptors in use are pinned', () => {
   let box: Sandbox;
   let cache: NodeCache;
-  const node = (): VNode => value(box.fs.openRoot());
+  const node = (): Promise<VNode> => value(box.fs.openRoot());
 
-  beforeEach(() => {
-    box = sandbox();
+  beforeEach(async () => {
+    box = await sandbox();
   });
-  afterEach(() => {
+  afterEach(async () => {
     cache?.close();
     box.cleanup();
   });
 
-  it('a pinned descriptor survives eviction by newer entries, the idle sweep and descriptor exhaustion', () => {
+  it('a pinned descriptor survives eviction by newer entries, the idle sweep and descriptor exhaustion', async () => {
     cache = new NodeCache({ maxEntries: 2, idleMs: 1000 });
     const pins = new PinScope();
-    const used = node();
+    const used = await node();
     cache.put(1n, used, pins);
-    for (const key of [10n, 11n, 12n]) cache.put(key, node());
+    for (const key of [10n, 11n, 12n]) cache.put(key, await node());
     assert.equal(isOpen(used.fd), true, 'evicted while in use');
     assert.equal(cache.get(1n), used);
     cache.closeIdle(Date.now() + 60_000);
     assert.equal(isOpen(used.fd), true, 'closed as idle while in use');
-    cache.put(20n, node());
-    cache.put(21n, node());
+    cache.put(20n, await node());
+    cache.put(21n, await node());
     exhaustDescriptorsOnce();
     assert.equal(isOpen(used.fd), true, 'given back under descriptor exhaustion while in use');
-    assert.equal(value(box.fs.getattr(used)).type, 2, 'still usable');
+    assert.equal((await value(await box.fs.getattr(used))).type, 2, 'still usable');
     pins.release();
     cache.closeIdle(Date.now() + 60_000);
     assert.equal(isOpen(used.fd), false, 'an unpinned idle descriptor is closed');
   });
 
-  it('an entry deleted or replaced while pinned stays open until its last pin is released', () => {
+  it('an entry deleted or replaced while pinned stays open until its last pin is released', async () => {
     cache = new NodeCache();
-    const a = node();
+    const a = await node();
     const first = new PinScope();
     const second = new PinScope();
     cache.put(1n, a, first);
@@ -67,8 +67,8 @@ describe('descriptors in use are pinned', () => {
     second.release();
     assert.equal(isOpen(a.fd), false);
 
-    const b = node();
-    const c = node();
+    const b = await node();
+    const c = await node();
     const pins = new PinScope();
     cache.put(2n, b, pins);
     cache.put(2n, c);
@@ -79,22 +79,22 @@ describe('descriptors in use are pinned', () => {
     assert.equal(isOpen(c.fd), true);
   });
 
-  it('a descriptor the cache already closed cannot be pinned, and is reported stale, never reused', () => {
+  it('a descriptor the cache already closed cannot be pinned, and is reported stale, never reused', async () => {
     cache = new NodeCache({ maxEntries: 1 });
-    const a = node();
+    const a = await node();
     cache.put(1n, a);
-    cache.put(2n, node());
+    cache.put(2n, await node());
     assert.equal(cache.pin(a, new PinScope()), false);
-    assert.equal(errnoOf(box.fs.getattr(a)), 'EBADF');
-    const stranger = node();
+    assert.equal(await errnoOf(await box.fs.getattr(a)), 'EBADF');
+    const stranger = await node();
     assert.equal(cache.pin(stranger, new PinScope()), true, 'a node the cache does not own is its owner’s');
     box.fs.closeVNode(stranger);
   });
 
-  it('closing the cache leaves descriptors in use open until their operations end', () => {
+  it('closing the cache leaves descriptors in use open until their operations end', async () => {
     cache = new NodeCache();
-    const a = node();
-    const b = node();
+    const a = await node();
+    const b = await node();
     const pins = new PinScope();
     cache.put(1n, a, pins);
     cache.put(2n, b);
