@@ -1,4 +1,12 @@
-import type { NativeStat, NativeTime, SystemErrorCode } from './native.js';
+import {
+  type NativeStat,
+  type NativeTime,
+  nativeModule,
+  nativeStatus,
+  type SystemErrorCode,
+} from './native.js';
+import { asyncFsAt, nativeOps } from './native-ops.js';
+import { portableOps } from './portable-ops.js';
 
 /**
  * The filesystem calls the vfs makes, every one asynchronous: they run on a thread pool, never on the
@@ -47,7 +55,12 @@ export interface FsOps {
    * of the object ('ENOENT' when it has no name left). */
   link(fd: number, dirfd: number, name: Buffer): Promise<undefined | SystemErrorCode>;
   /** renameat(fromDir, fromName, toDir, toName). */
-  rename(fromDir: number, fromName: Buffer, toDir: number, toName: Buffer): Promise<undefined | SystemErrorCode>;
+  rename(
+    fromDir: number,
+    fromName: Buffer,
+    toDir: number,
+    toName: Buffer,
+  ): Promise<undefined | SystemErrorCode>;
   /** unlinkat(dirfd, name, directory ? AT_REMOVEDIR : 0). */
   unlink(dirfd: number, name: Buffer, directory: boolean): Promise<undefined | SystemErrorCode>;
   /** utimensat with nanoseconds; `flags` 0 or AT_SYMLINK_NOFOLLOW (then `name` must not be empty). */
@@ -74,7 +87,12 @@ export interface FsOps {
    * them. With `withStats`, each name's lstat too (an errno name where that failed, e.g. removed
    * meanwhile). A listing is read in several calls so no single completion holds the event loop long.
    */
-  readDir(dirfd: number, position: DirPosition, max: number, withStats: boolean): Promise<DirChunk | SystemErrorCode>;
+  readDir(
+    dirfd: number,
+    position: DirPosition,
+    max: number,
+    withStats: boolean,
+  ): Promise<DirChunk | SystemErrorCode>;
   /** Ends a listing early (releases what readDir keeps between calls for `position`). */
   closeDir(position: DirPosition): void;
   /** open_by_handle_at (needs CAP_DAC_READ_SEARCH; 'EPERM' without it). `mountFd` may be O_PATH. */
@@ -110,4 +128,35 @@ export interface DirChunk {
   /** Where the next call continues; `done` when the listing is complete (position then released). */
   readonly next: DirPosition;
   readonly done: boolean;
+}
+
+export interface FsOpsStatus {
+  readonly kind: FsOps['kind'];
+  /** Why this implementation, for the start-up log line. */
+  readonly reason: string;
+}
+
+let chosen: { readonly ops: FsOps; readonly status: FsOpsStatus } | undefined;
+
+/** The process's FsOps: the addon's when it loads (and NFSGATE_NO_NATIVE is not '1'), else the portable
+ * one. Chosen once. */
+export function fsOps(): FsOps {
+  return choose().ops;
+}
+
+export function fsOpsStatus(): FsOpsStatus {
+  return choose().status;
+}
+
+function choose(): { readonly ops: FsOps; readonly status: FsOpsStatus } {
+  if (chosen !== undefined) return chosen;
+  const native = nativeStatus();
+  const addon = asyncFsAt(nativeModule());
+  if (native.available && addon !== undefined)
+    chosen = { ops: nativeOps(addon), status: { kind: 'native', reason: `native addon ${native.path}` } };
+  else {
+    const reason = native.available ? `${native.path} has no asynchronous calls (rebuild it)` : native.reason;
+    chosen = { ops: portableOps(), status: { kind: 'portable', reason } };
+  }
+  return chosen;
 }
