@@ -2,8 +2,8 @@
  * fsat: the few Linux *at system calls Node does not offer, for resolving one name inside a directory
  * descriptor without going through /proc/self/fd magic links.
  *
- * Every function is synchronous. System errors are values, never exceptions: a function returns its
- * result on success and the errno name as a string ('ENOENT', 'EOPNOTSUPP', ...) on failure. Exceptions
+ * The functions here are synchronous; ops.c adds asynchronous ones that run on the libuv thread pool.
+ * System errors are values, never exceptions: a function returns its result on success and the errno name as a string ('ENOENT', 'EOPNOTSUPP', ...) on failure. Exceptions
  * are thrown only for programming errors (wrong argument types).
  *
  * Names are Buffers holding exactly one path component: a name containing '/' or NUL is refused with
@@ -12,33 +12,9 @@
  * (AT_FDCWD) are refused with 'EBADF': every lookup must be relative to a descriptor the caller verified.
  * Every descriptor opened here is O_CLOEXEC.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <node_api.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <time.h>
-#include <unistd.h>
+#include "fsat.h"
 
-#ifndef MAX_HANDLE_SZ
-#define MAX_HANDLE_SZ 128
-#endif
-
-/* struct file_handle's header: handle_bytes (u32) and handle_type (i32). */
-#define HANDLE_HEADER_SIZE 8
-
-#define CHECK(env, call)                                                                                  \
-  do {                                                                                                    \
-    if ((call) != napi_ok) return fail_call(env, #call);                                                  \
-  } while (0)
-
-static napi_value fail_call(napi_env env, const char *what) {
+napi_value fail_call(napi_env env, const char *what) {
   const napi_extended_error_info *info = NULL;
   napi_get_last_error_info(env, &info);
   bool pending = false;
@@ -52,13 +28,13 @@ static napi_value fail_call(napi_env env, const char *what) {
   return NULL;
 }
 
-static napi_value type_error(napi_env env, const char *message) {
+napi_value type_error(napi_env env, const char *message) {
   napi_throw_type_error(env, NULL, message);
   return NULL;
 }
 
 /* The errno's symbolic name, as Node reports system errors. */
-static napi_value errno_value(napi_env env, int err) {
+napi_value errno_value(napi_env env, int err) {
   const char *name = strerrorname_np(err);
   char fallback[32];
   if (name == NULL) {
@@ -70,7 +46,7 @@ static napi_value errno_value(napi_env env, int err) {
   return result;
 }
 
-static int get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
+int get_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
   size_t argc = expected;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
   if (argc < expected) {
@@ -80,7 +56,7 @@ static int get_args(napi_env env, napi_callback_info info, size_t expected, napi
   return 1;
 }
 
-static int get_int(napi_env env, napi_value value, int32_t *out) {
+int get_int(napi_env env, napi_value value, int32_t *out) {
   napi_valuetype type;
   if (napi_typeof(env, value, &type) != napi_ok || type != napi_number) return 0;
   return napi_get_value_int32(env, value, out) == napi_ok;
@@ -90,7 +66,7 @@ static int get_int(napi_env env, napi_value value, int32_t *out) {
  * Copies a name Buffer into `out` (NAME_MAX + 1 bytes) with a terminating NUL. Returns 0 when the name is
  * acceptable, otherwise the errno to report; -1 when the value is not a Buffer (a programming error).
  */
-static int get_name(napi_env env, napi_value value, char out[NAME_MAX + 1]) {
+int get_name(napi_env env, napi_value value, char out[NAME_MAX + 1]) {
   bool is_buffer = false;
   if (napi_is_buffer(env, value, &is_buffer) != napi_ok || !is_buffer) return -1;
   void *data = NULL;
@@ -108,8 +84,22 @@ static int64_t nanoseconds(struct statx_timestamp t) {
   return t.tv_sec * 1000000000LL + (int64_t)t.tv_nsec;
 }
 
-/* The order of the values statxAt writes; native.ts reads them by the same indices. */
-enum { DEV, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLOCKS, ATIME, MTIME, CTIME, BTIME, MNT_ID, STAT_FIELDS };
+void stat_values(const struct statx *stx, int64_t out[STAT_FIELDS]) {
+  out[DEV] = (int64_t)makedev(stx->stx_dev_major, stx->stx_dev_minor);
+  out[INO] = (int64_t)stx->stx_ino;
+  out[MODE] = stx->stx_mode;
+  out[NLINK] = stx->stx_nlink;
+  out[UID] = stx->stx_uid;
+  out[GID] = stx->stx_gid;
+  out[RDEV] = (int64_t)makedev(stx->stx_rdev_major, stx->stx_rdev_minor);
+  out[SIZE] = (int64_t)stx->stx_size;
+  out[BLOCKS] = (int64_t)stx->stx_blocks;
+  out[ATIME] = nanoseconds(stx->stx_atime);
+  out[MTIME] = nanoseconds(stx->stx_mtime);
+  out[CTIME] = nanoseconds(stx->stx_ctime);
+  out[BTIME] = (stx->stx_mask & STATX_BTIME) != 0 ? nanoseconds(stx->stx_btime) : 0;
+  out[MNT_ID] = (stx->stx_mask & STATX_MNT_ID) != 0 ? (int64_t)stx->stx_mnt_id : -1;
+}
 
 /*
  * statxAt(dirfd, name, nofollow, out: BigInt64Array(13)) -> undefined | errno name. Writes dev, ino, mode,
@@ -145,24 +135,10 @@ static napi_value statx_at(napi_env env, napi_callback_info info) {
   if (nofollow) flags |= AT_SYMLINK_NOFOLLOW;
   if (name[0] == '\0') flags |= AT_EMPTY_PATH;
   struct statx stx;
-  if (statx(dirfd, name, flags, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &stx) != 0)
+  if (statx(dirfd, name, flags, STAT_MASK, &stx) != 0)
     return errno_value(env, errno);
 
-  int64_t *out = data;
-  out[DEV] = (int64_t)makedev(stx.stx_dev_major, stx.stx_dev_minor);
-  out[INO] = (int64_t)stx.stx_ino;
-  out[MODE] = stx.stx_mode;
-  out[NLINK] = stx.stx_nlink;
-  out[UID] = stx.stx_uid;
-  out[GID] = stx.stx_gid;
-  out[RDEV] = (int64_t)makedev(stx.stx_rdev_major, stx.stx_rdev_minor);
-  out[SIZE] = (int64_t)stx.stx_size;
-  out[BLOCKS] = (int64_t)stx.stx_blocks;
-  out[ATIME] = nanoseconds(stx.stx_atime);
-  out[MTIME] = nanoseconds(stx.stx_mtime);
-  out[CTIME] = nanoseconds(stx.stx_ctime);
-  out[BTIME] = (stx.stx_mask & STATX_BTIME) != 0 ? nanoseconds(stx.stx_btime) : 0;
-  out[MNT_ID] = (stx.stx_mask & STATX_MNT_ID) != 0 ? (int64_t)stx.stx_mnt_id : -1;
+  stat_values(&stx, data);
   return NULL;
 }
 
@@ -303,7 +279,7 @@ static napi_value link_fd_at(napi_env env, napi_callback_info info) {
  * (UTIME_NOW) or "omit" (UTIME_OMIT). Returns 1 when `out` was filled, 0 for a value of another kind
  * (a programming error), -1 for a bigint outside what a timespec holds (reported as EINVAL).
  */
-static int get_time(napi_env env, napi_value value, struct timespec *out) {
+int get_time(napi_env env, napi_value value, struct timespec *out) {
   napi_valuetype type;
   if (napi_typeof(env, value, &type) != napi_ok) return 0;
   if (type == napi_string) {
@@ -457,6 +433,7 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(env, export_int(env, constants, "MAX_HANDLE_SZ", MAX_HANDLE_SZ));
   CHECK(env, export_int(env, constants, "AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW));
   CHECK(env, napi_set_named_property(env, exports, "constants", constants));
+  if (define_async_ops(env, exports) != napi_ok) return fail_call(env, "define_async_ops");
   return exports;
 }
 

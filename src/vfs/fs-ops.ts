@@ -1,4 +1,12 @@
-import type { NativeStat, NativeTime, SystemErrorCode } from './native.js';
+import {
+  type NativeStat,
+  type NativeTime,
+  nativeModule,
+  nativeStatus,
+  type SystemErrorCode,
+} from './native.js';
+import { asyncFsAt, nativeOps } from './native-ops.js';
+import { portableOps } from './portable-ops.js';
 
 /**
  * The filesystem calls the vfs makes, every one asynchronous: they run on a thread pool, never on the
@@ -122,12 +130,33 @@ export interface DirChunk {
   readonly done: boolean;
 }
 
-import { portableOps } from './portable-ops.js';
+export interface FsOpsStatus {
+  readonly kind: FsOps['kind'];
+  /** Why this implementation, for the start-up log line. */
+  readonly reason: string;
+}
 
-let chosen: FsOps | undefined;
+let chosen: { readonly ops: FsOps; readonly status: FsOpsStatus } | undefined;
 
-/** The implementation in force (memoised). */
+/** The process's FsOps: the addon's when it loads (and NFSGATE_NO_NATIVE is not '1'), else the portable
+ * one. Chosen once. */
 export function fsOps(): FsOps {
-  chosen ??= portableOps();
+  return choose().ops;
+}
+
+export function fsOpsStatus(): FsOpsStatus {
+  return choose().status;
+}
+
+function choose(): { readonly ops: FsOps; readonly status: FsOpsStatus } {
+  if (chosen !== undefined) return chosen;
+  const native = nativeStatus();
+  const addon = asyncFsAt(nativeModule());
+  if (native.available && addon !== undefined)
+    chosen = { ops: nativeOps(addon), status: { kind: 'native', reason: `native addon ${native.path}` } };
+  else {
+    const reason = native.available ? `${native.path} has no asynchronous calls (rebuild it)` : native.reason;
+    chosen = { ops: portableOps(), status: { kind: 'portable', reason } };
+  }
   return chosen;
 }

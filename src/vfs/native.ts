@@ -100,20 +100,25 @@ export type NativeStatus =
 
 const ADDON = join('native', 'build', 'Release', 'fsat.node');
 
+interface Loaded {
+  readonly status: NativeStatus;
+  readonly addon?: FsAt;
+  /** The module as the addon exports it, for native-ops.ts, which uses its asynchronous functions. */
+  readonly module?: object;
+}
+
 let status: NativeStatus | undefined;
 let addon: FsAt | undefined;
-let loaded: { readonly status: NativeStatus; readonly addon?: FsAt } | undefined;
+let loaded: Loaded | undefined;
 
-function loadAddon(): { readonly status: NativeStatus; readonly addon?: FsAt } {
+function loadAddon(): Loaded {
   if (loaded) return loaded;
   const path = findAddon();
   if (path === undefined) loaded = { status: { available: false, reason: `${ADDON} not built` } };
   else {
     try {
-      loaded = {
-        status: { available: true, path },
-        addon: withStatFields(createRequire(import.meta.url)(path) as RawFsAt),
-      };
+      const raw = createRequire(import.meta.url)(path) as RawFsAt;
+      loaded = { status: { available: true, path }, addon: withStatFields(raw), module: raw };
     } catch (err) {
       // Built for another Node ABI or architecture.
       loaded = { status: { available: false, reason: `${path} failed to load: ${(err as Error).message}` } };
@@ -193,6 +198,12 @@ export function nativeAvailable(): boolean {
 export function nativeFsAt(): FsAt | undefined {
   nativeStatus();
   return addon;
+}
+
+/** The addon's module as loaded (its asynchronous functions included), or undefined when it is not in
+ * use (not built, not loadable, or NFSGATE_NO_NATIVE=1). */
+export function nativeModule(): object | undefined {
+  return nativeStatus().available ? loadAddon().module : undefined;
 }
 
 /**

@@ -10,9 +10,11 @@ import { O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 /**
  * FsOps on node:fs, whose asynchronous calls run on the libuv thread pool. A name is reached as
  * /proc/self/fd/<dirfd>/<name>: the kernel follows the magic link to exactly the directory the
- * descriptor holds, then resolves the one component. Slower than the addon (a magic-link walk per call,
- * and a stat is an open, an fstat and a read of /proc/self/fdinfo to learn the mount id, which node:fs
- * does not report), and short of it where node:fs has no call:
+ * descriptor holds, then resolves the one component. Slower than the addon: a magic-link walk per call,
+ * and node:fs does not report the mount id, so a stat is an open, an fstat and a read of
+ * /proc/self/fdinfo (readDir stats need only an lstat for the entries no filesystem is mounted on).
+ * readDir reads through an fs.Dir of its own, 1024 entries per pool job. Short of the addon where
+ * node:fs has no call:
  * - utimens goes through utimes/lutimes, which take a double of seconds that libuv cuts to whole
  *   microseconds: the last three digits of the nanoseconds are lost (set to 0); 'now' is Date.now()
  *   (milliseconds); 'omit' reads the current time first (a change between the two calls is lost);
@@ -22,7 +24,6 @@ import { O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
  * - link and an empty-name readlink go through the path the kernel shows for the descriptor, then check
  *   the object found there is the descriptor's (dev and ino): an object whose first name was removed
  *   cannot be reached even when it has another name ('ENOENT').
- * - readDir reads the whole directory in its first call and hands it out in chunks.
  * - no kernel file handles: `handle` is never set, openByHandle answers 'ENOTSUP'.
  */
 export function portableOps(): FsOps {
@@ -41,7 +42,7 @@ const S_IFSOCK = 0o140000;
 const BIGINT = { bigint: true } as const;
 const AS_BUFFER = { encoding: 'buffer' } as const;
 const DELETED = Buffer.from(' (deleted)');
-/** How many lstats of one readDir chunk are in flight at once: each holds a descriptor briefly. */
+/** How many lstats of one readDir chunk are in flight at once: enough to keep the pool busy. */
 const STATS_IN_FLIGHT = 32;
 
 const openFd = promisify(fs.open);
@@ -49,10 +50,15 @@ const fstatBig = (fd: number) => promisify(fs.fstat)(fd, BIGINT) as Promise<fs.B
 const ftruncate = promisify(fs.ftruncate);
 const run = promisify(execFile);
 
+/** A directory being listed: its own stream (node:fs opens it for reading), and the entry read ahead
+ * to learn whether the last chunk was the end. */
 interface Listing {
-  readonly names: Buffer[];
-  offset: number;
+  readonly dir: fs.Dir;
+  peeked?: Buffer;
 }
+
+/** Names as bytes; each pool job reads up to 1024 entries (libuv skips '.' and '..'). */
+const DIR_OPTIONS = { encoding: 'buffer', bufferSize: 1024 } as unknown as fs.OpenDirOptions;
 
 class PortableOps implements FsOps {
   readonly kind = 'portable';
@@ -248,26 +254,37 @@ class PortableOps implements FsOps {
     if (!Number.isInteger(max) || max < 1) return 'EINVAL';
     let listing: Listing | undefined;
     if (position === 0) {
-      const names = await attempt(() => fs.promises.readdir(procPath(dirfd), AS_BUFFER));
-      if (typeof names === 'string') return names;
-      listing = { names, offset: 0 };
+      const dir = await attempt(() => fs.promises.opendir(procPath(dirfd), DIR_OPTIONS));
+      if (typeof dir === 'string') return dir;
+      listing = { dir };
     } else {
       listing = this.listings.get(position);
       if (listing === undefined) return 'EINVAL';
+      // A position is used once: the chunk read from it gets a new one.
       this.listings.delete(position);
     }
-    const names = listing.names.slice(listing.offset, listing.offset + max);
-    listing.offset += names.length;
-    const done = listing.offset >= listing.names.length;
-    const next = done ? 0 : ++this.lastPosition;
-    if (!done) this.listings.set(next, listing);
+    const names = await attempt(() => readNames(listing, max));
+    if (typeof names === 'string') {
+      closeListing(listing);
+      return names;
+    }
+    const done = listing.peeked === undefined;
+    let next = 0;
+    if (done) closeListing(listing);
+    else {
+      next = ++this.lastPosition;
+      this.listings.set(next, listing);
+    }
     if (!withStats) return { names, next, done };
-    const stats = await mapInFlight(names, STATS_IN_FLIGHT, (name) => statOfName(dirfd, name));
+    const stats = await entryStats(dirfd, names);
     return { names, stats, next, done };
   }
 
   closeDir(position: DirPosition): void {
+    const listing = this.listings.get(position);
+    if (listing === undefined) return;
     this.listings.delete(position);
+    closeListing(listing);
   }
 
   async openByHandle(): Promise<number | SystemErrorCode> {
@@ -289,6 +306,29 @@ async function attempt<T>(call: () => Promise<T>): Promise<T | SystemErrorCode> 
       return code;
     throw err;
   }
+}
+
+/** Up to `max` names, and the one after them read ahead into `listing.peeked` (none at the end). */
+async function readNames(listing: Listing, max: number): Promise<Buffer[]> {
+  const names: Buffer[] = [];
+  if (listing.peeked !== undefined) names.push(listing.peeked);
+  listing.peeked = undefined;
+  for (;;) {
+    const entry = await listing.dir.read();
+    if (entry === null) return names;
+    const name = entry.name as unknown as Buffer;
+    if (names.length === max) {
+      listing.peeked = name;
+      return names;
+    }
+    names.push(name);
+  }
+}
+
+function closeListing(listing: Listing): void {
+  listing.dir.close().catch(() => {
+    // Closed already, or failing to close: nothing is left to release either way.
+  });
 }
 
 /** attempt() for a call whose only result is success. */
@@ -326,6 +366,54 @@ async function statOfName(dirfd: number, name: Buffer): Promise<NativeStat | Sys
   } finally {
     closeLater(fd);
   }
+}
+
+/**
+ * lstat of each entry of `dirfd`. An entry's mount id is the directory's unless a filesystem is mounted
+ * on it, which /proc/self/mountinfo tells by path: so one lstat per entry, and the slower statOfName
+ * only for the entries mounted on (or all, when the directory's path cannot be known).
+ */
+async function entryStats(dirfd: number, names: Buffer[]): Promise<(NativeStat | SystemErrorCode)[]> {
+  const mounts = await mountsBelow(dirfd);
+  return mapInFlight(names, STATS_IN_FLIGHT, async (name) => {
+    if (mounts === undefined || mounts.mountedOn.has(name.toString('latin1'))) return statOfName(dirfd, name);
+    const st = await attempt(() => fs.promises.lstat(procPath(dirfd, name), BIGINT));
+    if (typeof st === 'string') return st;
+    // Another device is another mount, whatever mountinfo said a moment ago.
+    return st.dev === mounts.dev ? nativeStat(st, mounts.mntId) : statOfName(dirfd, name);
+  });
+}
+
+interface MountsBelow {
+  /** The directory's own mount id and device. */
+  readonly mntId: bigint;
+  readonly dev: bigint;
+  /** Names in the directory that are mount points, as latin1 strings (one character per byte). */
+  readonly mountedOn: ReadonlySet<string>;
+}
+
+async function mountsBelow(dirfd: number): Promise<MountsBelow | undefined> {
+  const [own, where, table] = await Promise.all([
+    statOfFd(dirfd),
+    pathOf(dirfd),
+    attempt(() => fs.promises.readFile('/proc/self/mountinfo')),
+  ]);
+  if (typeof own === 'string' || own.mntId < 0n || where === undefined || typeof table === 'string')
+    return undefined;
+  const dir = where.toString('latin1');
+  const mountedOn = new Set<string>();
+  for (const line of table.toString('latin1').split('\n')) {
+    // The fifth field is the mount point, with space, tab, newline and backslash as octal escapes.
+    const field = line.split(' ')[4];
+    if (field === undefined) continue;
+    const point = field.replace(/\\([0-7]{3})/g, (_, octal: string) =>
+      String.fromCharCode(Number.parseInt(octal, 8)),
+    );
+    const slash = point.lastIndexOf('/');
+    if (slash >= 0 && (slash === 0 ? '/' : point.slice(0, slash)) === dir)
+      mountedOn.add(point.slice(slash + 1));
+  }
+  return { mntId: own.mntId, dev: own.dev, mountedOn };
 }
 
 function nativeStat(st: fs.BigIntStats, mntId: bigint): NativeStat {
