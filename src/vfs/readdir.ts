@@ -87,6 +87,10 @@ interface Snapshot {
 /**
  * Bounded LRU of directory listings, so paging a large directory reads and sorts it once.
  *
+ * Memory is bounded by the entries held in all listings together (`maxEntries`, by default room for
+ * one 1,000,000-entry directory and others beside it), not by the number of listings alone: the least
+ * recently used listings go until the total fits, and a listing larger than the bound is not kept.
+ *
  * Timestamps come from a coarse kernel clock: two changes within one tick leave mtime and ctime equal.
  * A listing read while the directory's ctime is that fresh is therefore not cached; once it is older than
  * `freshnessMs`, any later change moves the timestamps and invalidates the snapshot.
@@ -97,7 +101,7 @@ export class DirSnapshotCache {
 
   constructor(
     private readonly maxDirs = 64,
-    private readonly maxEntries = 1_000_000,
+    private readonly maxEntries = 2_000_000,
     private readonly freshnessMs = 50,
   ) {}
 
