@@ -427,16 +427,3 @@ export class DirSnapshotCache {
 function keyOf(ident: Identity): string {
   return `${ident.dev}:${ident.ino}:${ident.btime}`;
 }
-
-/** Collects a listing's names chunk by chunk; `finish` gives the entries in cookie order. */
-export class ListingBuilder {
-  private readonly names: Buffer[] = [];
-
-  add(names: readonly Buffer[]): void {
-    for (const n of names) this.names.push(n);
-  }
-
-  async finish(): Promise<DirEntry[]> {
-    return assignCookies(this.names);
-  }
-}
