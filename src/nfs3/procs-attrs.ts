@@ -1,6 +1,7 @@
 import type { CallContext } from '../rpc/types.js';
 import { MUTATING_ACCESS } from '../vfs/access.js';
 import type { KnownName } from '../vfs/confined-fs.js';
+import { fsOps } from '../vfs/fs-ops.js';
 import { FileType } from '../vfs/types.js';
 import {
   type ACCESS3args,
@@ -141,8 +142,9 @@ export async function fsinfo(d: Nfs3Deps, ctx: CallContext, args: FSINFO3args): 
       dtpref: readdirLimit(ctx.peer.transport, 64 * 1024),
       // Writes are positioned with a double (node:fs), exact up to 2^53 - 1; beyond that they are FBIG.
       maxfilesize: BigInt(Number.MAX_SAFE_INTEGER),
-      // Times are set with utimensat and nanoseconds.
-      time_delta: { seconds: 0, nseconds: 1 },
+      // Times are set with utimensat and nanoseconds; the portable fallback goes through node:fs, whose
+      // times are doubles of seconds: microseconds.
+      time_delta: { seconds: 0, nseconds: fsOps().kind === 'native' ? 1 : 1000 },
       properties: FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
     },
   };

@@ -251,7 +251,7 @@ if (FORCED_OFF) {
           box.fs.closeVNode(f);
           box.fs.closeVNode(a);
           fs.unlinkSync(path.join(box.exportDir, 'g'));
-          assert.equal(ops.open(box.root.fd, handle), undefined, 'a deleted object is not opened');
+          assert.equal(await ops.open(box.root.fd, handle), undefined, 'a deleted object is not opened');
         } finally {
           box.cleanup();
         }
