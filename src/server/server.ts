@@ -18,7 +18,7 @@ import { MountList } from '../store/mounts.js';
 import { recordBoot } from '../store/server-state.js';
 import { openStore, type Store } from '../store/store.js';
 import { kernelHandles } from '../vfs/kernel-handles.js';
-import { nativeStatus, requiredFsAt } from '../vfs/native.js';
+import { fsOpsStatus } from '../vfs/fs-ops.js';
 import { NodeCache } from '../vfs/node-cache.js';
 import { closeExport, openExport } from './export-runtime.js';
 import { mountPathResolver } from './mount-paths.js';
@@ -127,10 +127,13 @@ export class NfsgateServer {
     await catalog.durable();
 
     const refusalLog = new RefusalLog(log);
-    // Fails the start, not a request, when the addon is missing.
-    requiredFsAt();
     const kernel = kernelHandles();
-    const native = nativeStatus();
+    const engine = fsOpsStatus();
+    if (engine.kind === 'portable')
+      log.warn(
+        { reason: engine.reason },
+        'the native addon is not in use: filesystem calls go through node:fs and /proc/self/fd paths (slower; times in microseconds; no kernel file handles, so objects without birth times are found only under unchanged names)',
+      );
     const sealer = new HandleSealer(keyring, (id) => exports.get(id)?.uuid);
     const nodes = new NodeCache();
     const objects = new Objects({
@@ -240,9 +243,10 @@ export class NfsgateServer {
           identity: e.identity,
         })),
         privileged,
-        nativeFsAt: native.available
-          ? 'in use'
-          : `not in use (${native.reason}): names are resolved through /proc/self/fd paths`,
+        filesystemCalls:
+          engine.kind === 'native'
+            ? 'native addon, on the thread pool'
+            : `portable node:fs on the thread pool (${engine.reason})`,
         kernelHandles: kernel ? 'in use' : 'not in use: moved objects are found by searching the export',
         user: privileged
           ? 'root'

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { identityOf, type StatLike } from './attrs.js';
 import { attempt } from './errors.js';
-import { requiredFsAt } from './native.js';
+import { nativeFsAt } from './native.js';
 import { closeQuietly, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
 import type { Identity } from './types.js';
 
@@ -30,15 +30,17 @@ const EMPTY = Buffer.alloc(0);
 
 /** The identity of the object `fd` refers to (any descriptor, O_PATH included), `st` being its stat. */
 export function identityOfFd(fd: number, st: StatLike): Identity {
-  if (st.birthtimeNs !== 0n || !hasGenerationHandles(st.dev, () => fsTypeOf(fd))) return identityOf(st);
-  const at = requiredFsAt();
+  const at = nativeFsAt();
+  // Without the addon there are no file handles: the portable engine identifies such objects the same way.
+  if (at === undefined || st.birthtimeNs !== 0n || !hasGenerationHandles(st.dev, () => fsTypeOf(fd)))
+    return identityOf(st);
   return withHandle(st, at.nameToHandleAt(fd, EMPTY, at.constants.AT_EMPTY_PATH));
 }
 
 /** The identity of the entry `name` of directory `dirFd` (not followed), `st` being its lstat. */
 export function identityOfChild(dirFd: number, name: Buffer, st: StatLike): Identity {
-  if (st.birthtimeNs !== 0n) return identityOf(st);
-  const at = requiredFsAt();
+  const at = nativeFsAt();
+  if (at === undefined || st.birthtimeNs !== 0n) return identityOf(st);
   const generation = hasGenerationHandles(st.dev, () => {
     const fd = at.openAt(dirFd, name, O_PATH | O_NOFOLLOW, 0);
     if (typeof fd === 'string') return undefined;
