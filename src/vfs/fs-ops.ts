@@ -47,7 +47,12 @@ export interface FsOps {
    * of the object ('ENOENT' when it has no name left). */
   link(fd: number, dirfd: number, name: Buffer): Promise<undefined | SystemErrorCode>;
   /** renameat(fromDir, fromName, toDir, toName). */
-  rename(fromDir: number, fromName: Buffer, toDir: number, toName: Buffer): Promise<undefined | SystemErrorCode>;
+  rename(
+    fromDir: number,
+    fromName: Buffer,
+    toDir: number,
+    toName: Buffer,
+  ): Promise<undefined | SystemErrorCode>;
   /** unlinkat(dirfd, name, directory ? AT_REMOVEDIR : 0). */
   unlink(dirfd: number, name: Buffer, directory: boolean): Promise<undefined | SystemErrorCode>;
   /** utimensat with nanoseconds; `flags` 0 or AT_SYMLINK_NOFOLLOW (then `name` must not be empty). */
@@ -74,7 +79,12 @@ export interface FsOps {
    * them. With `withStats`, each name's lstat too (an errno name where that failed, e.g. removed
    * meanwhile). A listing is read in several calls so no single completion holds the event loop long.
    */
-  readDir(dirfd: number, position: DirPosition, max: number, withStats: boolean): Promise<DirChunk | SystemErrorCode>;
+  readDir(
+    dirfd: number,
+    position: DirPosition,
+    max: number,
+    withStats: boolean,
+  ): Promise<DirChunk | SystemErrorCode>;
   /** Ends a listing early (releases what readDir keeps between calls for `position`). */
   closeDir(position: DirPosition): void;
   /** open_by_handle_at (needs CAP_DAC_READ_SEARCH; 'EPERM' without it). `mountFd` may be O_PATH. */
