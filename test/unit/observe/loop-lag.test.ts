@@ -22,7 +22,7 @@ describe('the event-loop watch', () => {
       await sleep(20);
       const longest = Math.max(...seen);
       assert.ok(longest > 0.02, `longest lateness ${longest * 1000} ms`);
-      assert.ok(longest < 0.1, `longest lateness ${longest * 1000} ms`);
+      assert.ok(longest < 0.25, `longest lateness ${longest * 1000} ms`);
       assert.equal(watch.maxSeconds, longest);
     } finally {
       watch.stop();
