@@ -35,7 +35,8 @@ export class GaneshaProcess implements NfsTarget {
     mkdirSync(exportDir);
     const [nfsPort, mountPort] = [await freePort(), await freePort()];
     const config = join(dir, 'ganesha.conf');
-    writeFileSync(config, configText(exportDir, nfsPort, mountPort));
+    mkdirSync(join(dir, 'recovery'));
+    writeFileSync(config, configText(dir, exportDir, nfsPort, mountPort));
     const log = join(dir, 'ganesha.log');
     const child = spawn(
       'ganesha.nfsd',
@@ -98,18 +99,21 @@ function tail(file: string): string {
   }
 }
 
-/** NFSv3 only, no NLM or RQUOTA, MNT by the pseudo path, root not squashed (as nfsgate is run for its
- * figures), VFS FSAL. */
-function configText(exportDir: string, nfsPort: number, mountPort: number): string {
+/** NFSv3 over TCP only, no NLM or RQUOTA, MNT by the pseudo path, root not squashed (as nfsgate is run for
+ * its figures), VFS FSAL, recovery state kept in the server's own folder. */
+function configText(dir: string, exportDir: string, nfsPort: number, mountPort: number): string {
   return `NFS_CORE_PARAM {
   NFS_Port = ${nfsPort};
   MNT_Port = ${mountPort};
   Enable_NLM = false;
   Enable_RQUOTA = false;
+  Enable_UDP = false;
+  Clustered = false;
   Protocols = 3;
   Mount_Path_Pseudo = true;
 }
-NFSV4 { Graceless = true; }
+NFS_KRB5 { Active_krb5 = false; }
+NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = ${join(dir, 'recovery')}; }
 EXPORT {
   Export_Id = 1;
   Path = ${exportDir};

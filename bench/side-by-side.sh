@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
-# nfsgate and NFS-Ganesha measured in one run with the same workload (npm run bench:ganesha). Ganesha
-# must register with an rpcbind, so the run gets a private network namespace (loopback only) and a
-# private /run holding its own rpcbind; nothing listens outside it. Needs root, and Debian's nfs-ganesha,
-# nfs-ganesha-vfs and rpcbind.
+# Where `npm run bench -- --vs ganesha` runs: NFS-Ganesha must register with an rpcbind, so the run gets a
+# private network namespace (loopback only) and a private /run holding its own rpcbind; nothing listens
+# outside it, and nfsgate, Ganesha and the client all run inside. Needs root, and Debian's nfs-ganesha,
+# nfs-ganesha-vfs and rpcbind. Arguments are passed to bench/run.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in ganesha.nfsd rpcbind unshare; do
-  command -v "$tool" >/dev/null || { echo "bench:ganesha needs $tool (apt-get install nfs-ganesha nfs-ganesha-vfs rpcbind)" >&2; exit 1; }
-done
 exec unshare --net --mount --propagation private bash -c '
   set -euo pipefail
   ip link set lo up
-  mount -t tmpfs tmpfs /run
+  mount -t tmpfs -o mode=755 tmpfs /run
   mkdir -p /run/rpcbind
+  chown _rpc /run/rpcbind 2>/dev/null || true
   rpcbind -f -w &
   rpcbind_pid=$!
   trap "kill \$rpcbind_pid 2>/dev/null || true" EXIT
-  sleep 0.5
-  node dist/bench/run.js nfs ganesha "$@"
+  for _ in $(seq 1 50); do [ -S /run/rpcbind.sock ] && break; sleep 0.1; done
+  NFSGATE_BENCH_NAMESPACE=1 node dist/bench/run.js "$@"
 ' side-by-side "$@"

@@ -59,6 +59,9 @@ const LATENCY_BUCKETS_S = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5,
 ];
 
+/** Event-loop blocks: from a scheduling hiccup to a stall every client notices. */
+const LOOP_BLOCK_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
 export class Histogram extends Metric {
   readonly type = 'histogram';
   private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
@@ -132,4 +135,14 @@ export class ServerMetrics {
   readonly keys = this.registry.gauge('nfsgate_keys', 'Handle keys by state');
   readonly mounts = this.registry.gauge('nfsgate_mounts', 'Entries in the MOUNT list');
   readonly up = this.registry.gauge('nfsgate_up', '1 while the server is serving');
+  /** Fed by `watchEventLoop` (loop-lag.ts): one observation per tick of its timer. */
+  readonly loopBlock = this.registry.histogram(
+    'nfsgate_event_loop_block_seconds',
+    'How late the event-loop watch timer ran, once per 4 ms tick: time the loop was held by synchronous work',
+    LOOP_BLOCK_BUCKETS_S,
+  );
+  readonly loopBlockMax = this.registry.gauge(
+    'nfsgate_event_loop_block_max_seconds',
+    'The longest event-loop block since the server started',
+  );
 }

@@ -9,6 +9,7 @@ import { Objects } from '../nfs3/objects.js';
 import { nfs3Program } from '../nfs3/program.js';
 import { startHttp } from '../observe/http.js';
 import type { Logger } from '../observe/logger.js';
+import { type LoopLagWatch, watchEventLoop } from '../observe/loop-lag.js';
 import { ServerMetrics } from '../observe/metrics.js';
 import { ownRegistrations, type Portmapper, startPortmapper } from '../portmap/index.js';
 import { RpcServer } from '../rpc/server.js';
@@ -42,6 +43,7 @@ export interface ServeOptions {
 /** A running nfsgate: NFSv3 + MOUNT v3 (+ portmap) over the persistent store. */
 export class NfsgateServer {
   private keyringTimer: NodeJS.Timeout | undefined;
+  private loopWatch: LoopLagWatch | undefined;
   private http: HttpServer | undefined;
   private portmapper: Portmapper | undefined;
   private stopped = false;
@@ -185,6 +187,8 @@ export class NfsgateServer {
       metrics.keys.set(() => keyring.list().filter((k) => k.state === state).length, { state });
     }
     metrics.up.set(1);
+    const loopWatch = watchEventLoop((seconds) => metrics.loopBlock.observe(seconds));
+    metrics.loopBlockMax.set(() => loopWatch.maxSeconds);
 
     const server = new NfsgateServer(
       log,
@@ -198,6 +202,7 @@ export class NfsgateServer {
       mountPort,
       boot.bootCount,
     );
+    server.loopWatch = loopWatch;
     // Keys rotated or retired by `nfsgate keys` in another process are picked up within a second.
     server.keyringTimer = setInterval(() => {
       try {
@@ -269,6 +274,7 @@ export class NfsgateServer {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.keyringTimer);
+    this.loopWatch?.stop();
     this.metrics.up.set(0);
     await this.portmapper?.close().catch((err) => this.log.warn({ err }, 'portmap unregister failed'));
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));

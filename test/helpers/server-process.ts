@@ -78,7 +78,7 @@ export class ServerProcess {
   private boundMountPort = 0;
 
   private constructor(
-    private readonly opts: ServerProcessOptions,
+    private opts: ServerProcessOptions,
     private readonly tempDir: string,
   ) {
     this.exportDir = opts.exportDir ?? join(tempDir, 'export');
@@ -161,9 +161,13 @@ export class ServerProcess {
     await this.exited;
   }
 
-  /** Stops (cleanly unless it already exited) and starts again with the same folders and ports. */
-  async restart(): Promise<void> {
+  /**
+   * Stops (cleanly unless it already exited) and starts again with the same folders and ports; `env`,
+   * when given, replaces the extra environment from this start on (e.g. to turn the native binding off).
+   */
+  async restart(o: { env?: Readonly<Record<string, string>> } = {}): Promise<void> {
     await this.stop();
+    if (o.env !== undefined) this.opts = { ...this.opts, env: o.env };
     await this.launch();
   }
 
