@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: the thread pool is sized before any module could start using it.
+import './thread-pool.js';
 import { exportsList, handleInspect, keys, status } from './admin.js';
 import { UsageError } from './args.js';
 import { SERVE_USAGE, serve } from './serve.js';

@@ -5,6 +5,7 @@ import type { Key } from '../handles/keyring.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
+import { type Attrs, attrsFromStats } from '../vfs/attrs.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
 import { statFd } from '../vfs/fs-calls.js';
@@ -41,8 +42,20 @@ export type HandleRefusalReason = string;
 /** Where a cached descriptor's object is: where the catalog says, moved (look again), or deleted. */
 type Placement = 'in-place' | 'moved' | 'deleted';
 
+/** Filled with the object's attributes when resolving it read them during the request. */
+interface Fresh {
+  attrs?: Attrs;
+}
+
 export type ObjectLookup =
-  | { readonly ok: true; readonly exp: ExportRuntime; readonly obj: CatalogObject; readonly node: VNode }
+  | {
+      readonly ok: true;
+      readonly exp: ExportRuntime;
+      readonly obj: CatalogObject;
+      readonly node: VNode;
+      /** The object's attributes, when resolving it read them during this request. */
+      readonly attrs?: Attrs;
+    }
   | { readonly ok: false; readonly status: NfsError; readonly reason: HandleRefusalReason };
 
 export type Identified =
@@ -165,9 +178,10 @@ export class Objects {
    * the descriptor stays open until they are released.
    */
   async locate(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): Promise<ObjectLookup> {
-    const node = await this.nodeOf(exp, obj, pins);
+    const fresh: Fresh = {};
+    const node = await this.nodeOf(exp, obj, pins, fresh);
     if (!node) return this.refuse(nfsstat3.NFS3ERR_STALE, 'object-not-found');
-    return { ok: true, exp, obj, node };
+    return { ok: true, exp, obj, node, ...(fresh.attrs && { attrs: fresh.attrs }) };
   }
 
   /** identify() then locate(). */
@@ -190,12 +204,17 @@ export class Objects {
    * moved by a local process is looked for again, and is STALE if it left the export. Pinned in `pins`
    * when given; the export root is the export's own and never closed by the cache.
    */
-  async nodeOf(exp: ExportRuntime, obj: CatalogObject, pins?: PinScope): Promise<VNode | undefined> {
+  async nodeOf(
+    exp: ExportRuntime,
+    obj: CatalogObject,
+    pins?: PinScope,
+    fresh?: Fresh,
+  ): Promise<VNode | undefined> {
     if (obj.id === exp.rootId) return exp.root;
     // The directories a check or a rebuild walks through (and searches) are pinned only while it runs:
     // caching each step's descriptor must not close the directory the next step looks in.
     return PinScope.runAsync(async (walk) => {
-      const node = await this.nodeAt(exp, obj, 0, walk);
+      const node = await this.nodeAt(exp, obj, 0, walk, fresh);
       if (node && pins && !this.o.nodes.pin(node, pins)) return undefined;
       return node;
     });
@@ -206,12 +225,13 @@ export class Objects {
     obj: CatalogObject,
     depth: number,
     pins: PinScope,
+    fresh?: Fresh,
   ): Promise<VNode | undefined> {
     if (obj.id === exp.rootId) return exp.root;
     if (depth > MAX_DEPTH) return undefined;
     const cached = this.o.nodes.get(obj.id, pins);
     if (cached) {
-      const where = await this.placementShared(exp, obj, cached, depth, pins);
+      const where = await this.placementShared(exp, obj, cached, depth, pins, fresh);
       if (where === 'in-place') return cached;
       // Only this descriptor: another request may have cached a fresh one meanwhile.
       this.o.nodes.deleteIf(obj.id, cached);
@@ -240,11 +260,14 @@ export class Objects {
     node: VNode,
     depth: number,
     pins: PinScope,
+    fresh?: Fresh,
   ): Promise<Placement> | Placement {
     if (this.checkedThisTurn.get(obj.id) === node.fd) return 'in-place';
     const under = this.checking.get(obj.id);
     if (under !== undefined && under.fd === node.fd) return under.where;
-    const where = this.placement(exp, obj, node, depth, pins).finally(() => {
+    // Only the request that starts a check may use its stat as its own attributes: one that joined a
+    // check begun before it arrived could be told of a state older than a change it already saw.
+    const where = this.placement(exp, obj, node, depth, pins, fresh).finally(() => {
       if (this.checking.get(obj.id)?.where === where) this.checking.delete(obj.id);
     });
     this.checking.set(obj.id, { fd: node.fd, where });
@@ -257,17 +280,28 @@ export class Objects {
     node: VNode,
     depth: number,
     pins: PinScope,
+    fresh?: Fresh,
   ): Promise<Placement> {
-    const stamp = await exp.fs.changeStamp(node);
-    if (!stamp.ok) return stamp.errno === 'ESTALE' ? 'deleted' : 'moved';
-    const ctimeNs = stamp.value.ctimeNs;
+    // The usual case (its ctime unchanged since its name was confirmed) needs the parent checked too:
+    // that check starts at once, so a chain of directories costs one round trip, not one per level.
     const seen = this.placed.get(obj.id);
+    const seenParent = seen && seen.fd === node.fd ? this.o.catalog.get(seen.parentId) : undefined;
+    const parentCheck =
+      seenParent?.state === 'live' ? this.nodeAt(exp, seenParent, depth + 1, pins) : undefined;
+    // Settled even when not awaited below (a changed ctime), so a failure is never left unhandled.
+    parentCheck?.catch(() => undefined);
+    const stamp = await exp.fs.changeStamp(node);
+    if (!stamp.ok) {
+      await parentCheck;
+      return stamp.errno === 'ESTALE' ? 'deleted' : 'moved';
+    }
+    if (fresh) fresh.attrs = attrsFromStats(stamp.value);
+    const ctimeNs = stamp.value.ctimeNs;
     let where: 'in-place' | 'moved' = 'moved';
     if (seen && seen.fd === node.fd && seen.ctimeNs === ctimeNs) {
-      const parent = this.o.catalog.get(seen.parentId);
-      where =
-        parent?.state === 'live' && (await this.nodeAt(exp, parent, depth + 1, pins)) ? 'in-place' : 'moved';
+      where = parentCheck !== undefined && (await parentCheck) ? 'in-place' : 'moved';
     } else {
+      await parentCheck;
       for (const link of obj.links) {
         const parent = this.o.catalog.get(link.parentId);
         if (parent?.state !== 'live') continue;

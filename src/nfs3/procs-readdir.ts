@@ -31,6 +31,8 @@ const HANDLE_BYTES = 4 + 4 + 32;
  * the limit ends there (eof false); the next one goes on.
  */
 const MAX_NEW_OBJECTS = 256;
+/** How many entries of a page are described at once. */
+const DESCRIBE_WINDOW = 64;
 
 async function listing(t: Target) {
   if (t.node.type !== FileType.DIR) return { ok: false as const, errno: 'ENOTDIR' as const };
@@ -106,22 +108,43 @@ export async function readdirplus(
   const mayLookup = searchable.ok && (searchable.value.granted & Access3.LOOKUP) !== 0;
   let failed: Errno | undefined;
   const budget = { newObjects: MAX_NEW_OBJECTS };
-  let i = startIndex(all, args.cookie);
-  for (; i < all.length; i++) {
-    const e = all[i]!;
-    const info = 8 + xdrString(e.name.length) + 8;
-    const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
-    if (size + bytes > maxcount || dirBytes + info > dircount) break;
-    const got = await plusEntry(d, t, e, mayLookup, budget);
-    if ('full' in got) break;
-    if ('errno' in got) {
-      if (got.errno === 'ENOENT') continue; // removed since the listing was taken
-      failed = got.errno;
-      break;
+  // The entries the page may hold are known from their names alone (every entry is counted at its full
+  // size): they are described concurrently, a window at a time, so the thread pool works on many at once,
+  // then taken in cookie order until one ends the page.
+  const start = startIndex(all, args.cookie);
+  let i = start;
+  let end = start;
+  {
+    let bytesSoFar = size;
+    let dirSoFar = dirBytes;
+    for (; end < all.length; end++) {
+      const info = 8 + xdrString(all[end]!.name.length) + 8;
+      const bytes = 4 + info + ATTRS_BYTES + HANDLE_BYTES;
+      if (bytesSoFar + bytes > maxcount || dirSoFar + info > dircount) break;
+      bytesSoFar += bytes;
+      dirSoFar += info;
     }
-    entries.push(got.entry);
-    size += bytes;
-    dirBytes += info;
+  }
+  page: for (let from = start; from < end; from += DESCRIBE_WINDOW) {
+    const window = all.slice(from, Math.min(end, from + DESCRIBE_WINDOW));
+    const described = await Promise.all(window.map((e) => plusEntry(d, t, e, mayLookup, budget)));
+    for (const got of described) {
+      const e = all[i]!;
+      if ('full' in got) break page;
+      if ('errno' in got) {
+        if (got.errno !== 'ENOENT') {
+          failed = got.errno;
+          break page;
+        }
+        i++; // removed since the listing was taken
+        continue;
+      }
+      const info = 8 + xdrString(e.name.length) + 8;
+      entries.push(got.entry);
+      size += 4 + info + ATTRS_BYTES + HANDLE_BYTES;
+      dirBytes += info;
+      i++;
+    }
   }
   if (entries.length === 0 && i < all.length) {
     const status = failed === undefined ? nfsstat3.NFS3ERR_TOOSMALL : statusOf(failed);

@@ -1,5 +1,6 @@
 import type { CatalogObject } from '../catalog/types.js';
 import type { CallContext } from '../rpc/types.js';
+import type { Attrs } from '../vfs/attrs.js';
 import { type Caller, squash } from '../vfs/credentials.js';
 import type { VNode } from '../vfs/types.js';
 import { nfsstat3 } from '../xdr/generated/nfs3.js';
@@ -12,6 +13,8 @@ import type { NfsError } from './status.js';
 export interface Target extends RequestView {
   readonly obj: CatalogObject;
   readonly node: VNode;
+  /** Its attributes, when resolving it read them during this request (after it arrived). */
+  readonly attrs?: Attrs;
 }
 
 export type TargetResult =
@@ -55,5 +58,8 @@ export async function target(objects: Objects, ctx: CallContext, fh: Buffer): Pr
   // client's, which may cross): that filesystem is not exported to this one.
   if (!view.crossMounts && located.node.mnt !== found.exp.root.mnt)
     return { ok: false, status: nfsstat3.NFS3ERR_ACCES };
-  return { ok: true, t: { ...view, obj: found.obj, node: located.node } };
+  return {
+    ok: true,
+    t: { ...view, obj: found.obj, node: located.node, ...(located.attrs && { attrs: located.attrs }) },
+  };
 }
