@@ -81,6 +81,18 @@ function mountIdOf(p: string): bigint {
   }
 }
 
+function openDescriptors(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+/** Waits (up to two seconds) for something released on the thread pool. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !done(); waited += 5) {
+    assert.ok(waited < 2000, what);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function makeFiles(dir: string, count: number): void {
   for (let i = 0; i < count; i++) fs.closeSync(fs.openSync(path.join(dir, `entry-${i}`), 'w'));
 }
@@ -572,6 +584,16 @@ for (const [kind, make] of implementations) {
         const chunk = must(await ops.readDir(emptyFd, 0, 10, true));
         assert.deepEqual(chunk.names, []);
         assert.equal(chunk.done, true);
+      });
+
+      it('holds a descriptor of its own between calls, released when done or closed', async () => {
+        const before = openDescriptors();
+        const first = must(await ops.readDir(dirFd, 0, 1, false));
+        assert.equal(openDescriptors(), before + 1);
+        ops.closeDir(first.next);
+        await until(() => openDescriptors() === before, 'closed by closeDir');
+        await listAll(ops, dirFd, 2, true);
+        await until(() => openDescriptors() === before, 'closed at the end');
       });
 
       it('closeDir ends a listing: its position is no longer accepted', async () => {
