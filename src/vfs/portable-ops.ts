@@ -455,11 +455,16 @@ async function holds(path: Buffer, held: fs.BigIntStats): Promise<boolean> {
   return typeof st !== 'string' && sameObject(st, held);
 }
 
-/** A node:fs time argument: seconds as a double, rounded once from the exact nanoseconds. */
+/**
+ * A node:fs time argument: seconds as a double, which libuv turns back into nanoseconds and cuts to whole
+ * microseconds. A double near the present is off by up to about 0.12 us, which could land the cut one
+ * microsecond low: aiming at the middle of the microsecond keeps exactly the microseconds asked for.
+ */
 function seconds(time: NativeTime, current: bigint | undefined): number {
   if (time === 'now') return Date.now() / 1000;
   const ns = time === 'omit' ? (current ?? 0n) : time;
-  return Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
+  const micros = ns / 1000n;
+  return Number(micros / 1_000_000n) + (Number(micros % 1_000_000n) + 0.5) / 1e6;
 }
 
 async function mapInFlight<T, R>(
