@@ -27,6 +27,8 @@ export interface KernelHandleOps {
  * open_by_handle_at requires; otherwise undefined. */
 export function kernelHandles(): KernelHandleOps | undefined {
   const at = nativeFsAt();
+  // NFSGATE_NO_KERNEL_HANDLES=1 turns them off (to see how the server copes without the privilege).
+  if (process.env.NFSGATE_NO_KERNEL_HANDLES === '1') return undefined;
   if (at === undefined || !hasCapability(CAP_DAC_READ_SEARCH)) return undefined;
   return {
     capture: (node) => capture(at, node),

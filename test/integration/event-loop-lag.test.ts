@@ -149,7 +149,7 @@ describe('the event loop is never held for more than 20 ms by slow filesystem wo
     renameSync(join(server.exportDir, 'inbox', 'report.txt'), join(deep, 'report.txt'));
     // Without kernel file handles the server cannot open the file directly: it searches the last
     // directory it knew, then the export breadth first, the 100,000-entry directory included.
-    await server.restart({ env: { NFSGATE_NO_NATIVE: '1' } });
+    await server.restart({ env: { NFSGATE_NO_KERNEL_HANDLES: '1' } });
     await connect();
 
     const before = await loopBlocks(metricsPort);

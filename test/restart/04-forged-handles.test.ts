@@ -99,8 +99,8 @@ describe('forged handles are refused before any filesystem call', () => {
     });
     const names = new Set(touches.map((t) => t.name));
     assert.ok(
-      touches.some((t) => t.args.includes('/proc/self/fd/')),
-      `a valid handle is resolved through /proc/self/fd paths; saw:\n${describeTouches(touches)}`,
+      names.has('openat2') || names.has('openat') || touches.some((t) => t.args.includes('/proc/self/fd/')),
+      `a valid handle is resolved relative to descriptors on the export; saw:\n${describeTouches(touches)}`,
     );
     assert.ok(names.has('getdents64'), `READDIR reads the directory; saw ${[...names].join(', ')}`);
     assert.ok(

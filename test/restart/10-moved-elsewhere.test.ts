@@ -15,7 +15,7 @@ const REPORT = Buffer.from('a report that moves to another directory\n');
  */
 const MODES = [
   { label: 'with kernel file handles', env: {}, finds: 'kernel-handle' },
-  { label: 'without kernel file handles', env: { NFSGATE_NO_NATIVE: '1' }, finds: 'export-search' },
+  { label: 'without kernel file handles', env: { NFSGATE_NO_KERNEL_HANDLES: '1' }, finds: 'export-search' },
 ] as const;
 
 for (const mode of MODES) {

@@ -27,7 +27,7 @@ async function expectStale(c: Nfs3Client, fh: Fh, what: string): Promise<void> {
  */
 const MODES = [
   { label: 'with kernel file handles', env: {} },
-  { label: 'without kernel file handles', env: { NFSGATE_NO_NATIVE: '1' } },
+  { label: 'without kernel file handles', env: { NFSGATE_NO_KERNEL_HANDLES: '1' } },
 ] as const;
 
 for (const mode of MODES) {
