@@ -45,6 +45,7 @@ enum op_code {
   OP_READ_DIR,
   OP_CLOSE_DIR,
   OP_OPEN_BY_HANDLE,
+  OP_STAT_NAMES,
 };
 
 /*
@@ -369,6 +370,29 @@ static void run_read_dir(op *o) {
   }
 }
 
+/* lstat of every name of the chunk, relative to `fd`: one pool job for a page of READDIRPLUS. A name
+ * holding '/' (it would be walked) or empty is refused (EINVAL). */
+static void run_stat_names(op *o) {
+  dir_chunk *c = &o->chunk;
+  if (c->count == 0) return;
+  c->stats = calloc(c->count * STAT_FIELDS, sizeof *c->stats);
+  c->errors = calloc(c->count, sizeof *c->errors);
+  if (c->stats == NULL || c->errors == NULL) {
+    o->err = ENOMEM;
+    return;
+  }
+  for (size_t i = 0; i < c->count; i++) {
+    struct statx stx;
+    const char *name = c->names + c->ends[i];
+    if (name[0] == '\0' || strchr(name, '/') != NULL) c->errors[i] = EINVAL;
+    else if (statx(o->fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, STAT_MASK, &stx) != 0)
+      c->errors[i] = errno;
+    else
+      stat_values(&stx, c->stats + i * STAT_FIELDS);
+  }
+  c->done = true;
+}
+
 static void run(napi_env env, void *data) {
   (void)env;
   op *o = data;
@@ -429,6 +453,9 @@ static void run(napi_env env, void *data) {
     break;
   case OP_READ_DIR:
     run_read_dir(o);
+    return;
+  case OP_STAT_NAMES:
+    run_stat_names(o);
     return;
   case OP_CLOSE_DIR:
     close(o->stream->fd);
@@ -583,6 +610,7 @@ static napi_value outcome(napi_env env, op *o) {
   case OP_STATFS:
     return statfs_value(env, o);
   case OP_READ_DIR:
+  case OP_STAT_NAMES:
     return chunk_value(env, o);
   case OP_OPEN_BY_HANDLE:
     CHECK(env, napi_create_int32(env, o->new_fd, &result));
@@ -995,6 +1023,39 @@ static napi_value open_by_handle_async(napi_env env, napi_callback_info info) {
   return start(env, o, refused);
 }
 
+/* statNamesAsync(dirfd, names: Buffer of NUL-terminated names, count) -> Promise<chunk | errno>: the
+ * lstat of each name in `dirfd`, as readDirAsync's chunks give them. */
+static napi_value stat_names_async(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  op *o = new_op(env, OP_STAT_NAMES);
+  if (o == NULL) return NULL;
+  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "statNamesAsync: dirfd must be a number");
+  void *data = NULL;
+  size_t length = 0;
+  bool is_buffer = false;
+  if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
+      napi_get_buffer_info(env, argv[1], &data, &length) != napi_ok)
+    return wrong(env, o, "statNamesAsync: names must be a Buffer");
+  int count = 0;
+  if (!get_int(env, argv[2], &count) || count < 0) return wrong(env, o, "statNamesAsync: count must be a number");
+  int refused = o->fd < 0 ? EBADF : 0;
+  /* The names are copied: the caller's Buffer may change before the job runs. */
+  const char *bytes = data;
+  size_t at = 0;
+  for (int i = 0; refused == 0 && i < count; i++) {
+    const char *end = at < length ? memchr(bytes + at, '\0', length - at) : NULL;
+    if (end == NULL) {
+      refused = EINVAL;
+      break;
+    }
+    size_t n = (size_t)(end - (bytes + at));
+    if (!chunk_add(&o->chunk, bytes + at, n)) refused = ENOMEM;
+    at = (size_t)(end - bytes) + 1;
+  }
+  return start(env, o, refused);
+}
+
 napi_status define_async_ops(napi_env env, napi_value exports) {
   napi_property_descriptor functions[] = {
       {"statAsync", NULL, stat_async, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -1014,6 +1075,7 @@ napi_status define_async_ops(napi_env env, napi_value exports) {
       {"readDirAsync", NULL, read_dir_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeDirAsync", NULL, close_dir_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openByHandleAsync", NULL, open_by_handle_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"statNamesAsync", NULL, stat_names_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

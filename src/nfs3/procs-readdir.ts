@@ -3,7 +3,7 @@ import type { CallContext } from '../rpc/types.js';
 import { Access3 } from '../vfs/access.js';
 import type { Attrs } from '../vfs/attrs.js';
 import { type DirEntry, DOT_COOKIE, DOTDOT_COOKIE, startIndex } from '../vfs/readdir.js';
-import { type Errno, FileType, sameIdentity } from '../vfs/types.js';
+import { type Errno, FileType, type FsResult, type Identity, sameIdentity } from '../vfs/types.js';
 import {
   type entry3,
   type entryplus3,
@@ -127,7 +127,21 @@ export async function readdirplus(
   }
   page: for (let from = start; from < end; from += DESCRIBE_WINDOW) {
     const window = all.slice(from, Math.min(end, from + DESCRIBE_WINDOW));
-    const described = await Promise.all(window.map((e) => plusEntry(d, t, e, mayLookup, budget)));
+    // Entries the catalog knows under their names need only an lstat each: one round trip for all.
+    const knownNames = mayLookup
+      ? window.filter((e) => e.cookie > DOTDOT_COOKIE && d.objects.known(t.obj.id, e.name) !== undefined)
+      : [];
+    const seen = new Map<DirEntry, FsResult<{ attrs: Attrs; ident: Identity }>>();
+    if (knownNames.length > 0) {
+      const stats = await t.fs.entriesIdentity(
+        t.node,
+        knownNames.map((e) => e.name),
+      );
+      knownNames.forEach((e, k) => seen.set(e, stats[k]!));
+    }
+    const described = await Promise.all(
+      window.map((e) => plusEntry(d, t, e, mayLookup, budget, seen.get(e))),
+    );
     for (const got of described) {
       const e = all[i]!;
       if ('full' in got) break page;
@@ -171,10 +185,11 @@ async function knownEntry(
   d: Nfs3Deps,
   t: Target,
   name: Buffer,
+  seen?: FsResult<{ attrs: Attrs; ident: Identity }>,
 ): Promise<{ obj: CatalogObject; attrs: Attrs } | undefined> {
   const known = d.objects.known(t.obj.id, name);
   if (!known) return undefined;
-  const e = await t.fs.entryIdentity(t.node, name, true);
+  const e = seen ?? (await t.fs.entryIdentity(t.node, name, true));
   if (!e.ok || !sameIdentity(e.value.ident, known.ident)) return undefined;
   return { obj: known, attrs: e.value.attrs };
 }
@@ -192,6 +207,7 @@ async function plusEntry(
   e: DirEntry,
   mayLookup: boolean,
   budget: { newObjects: number },
+  seen?: FsResult<{ attrs: Attrs; ident: Identity }>,
 ): Promise<PlusEntry> {
   const { name, cookie } = e;
   let obj: CatalogObject | undefined;
@@ -211,7 +227,7 @@ async function plusEntry(
   } else if (!mayLookup) {
     return bareEntry(t, e);
   } else {
-    const known = await knownEntry(d, t, name);
+    const known = await knownEntry(d, t, name, seen);
     if (known) return { entry: withHandle(d, t, name, cookie, known.obj, known.attrs) };
     if (budget.newObjects <= 0) return { full: true };
     budget.newObjects--;

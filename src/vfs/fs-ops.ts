@@ -93,6 +93,13 @@ export interface FsOps {
     max: number,
     withStats: boolean,
   ): Promise<DirChunk | SystemErrorCode>;
+  /** lstat of each of `names` in `dirfd` (one round trip for many names: a page of READDIRPLUS), in the
+   * same order; an errno name where that failed. Names must be valid single components. No kernel file
+   * handles: an object without a birth time needs `stat` for its identity. */
+  statNames(
+    dirfd: number,
+    names: readonly Buffer[],
+  ): Promise<(NativeStat | SystemErrorCode)[] | SystemErrorCode>;
   /** Ends a listing early (releases what readDir keeps between calls for `position`). */
   closeDir(position: DirPosition): void;
   /** open_by_handle_at (needs CAP_DAC_READ_SEARCH; 'EPERM' without it). `mountFd` may be O_PATH. */

@@ -21,6 +21,8 @@ interface RawChunk {
 /** The addon's asynchronous functions (native/ops.c): each runs on the libuv thread pool and resolves
  * with its result or the errno name; none rejects for a system error. */
 export interface AsyncFsAt {
+  /** lstat of `count` NUL-terminated names in `names`, relative to `dirfd`, as a chunk with stats. */
+  statNamesAsync(dirfd: number, names: Buffer, count: number): Promise<RawChunk | SystemErrorCode>;
   /** Stat values into out[0..13]; resolves with the kernel file handle when there is no birth time. */
   statAsync(dirfd: number, name: Buffer, out: BigInt64Array): Promise<Buffer | undefined | SystemErrorCode>;
   /** As statAsync for the new descriptor, which goes into out[14]. */
@@ -88,6 +90,7 @@ const FUNCTIONS = [
   'readDirAsync',
   'closeDirAsync',
   'openByHandleAsync',
+  'statNamesAsync',
 ] as const satisfies readonly (keyof AsyncFsAt)[];
 
 /** The addon's asynchronous functions, or undefined when `module` (an addon built before them) lacks any. */
@@ -111,6 +114,20 @@ class NativeOps implements FsOps {
   private lastPosition = 0;
 
   constructor(private readonly addon: AsyncFsAt) {}
+
+  async statNames(
+    dirfd: number,
+    names: readonly Buffer[],
+  ): Promise<(NativeStat | SystemErrorCode)[] | SystemErrorCode> {
+    const parts: Buffer[] = [];
+    for (const name of names) {
+      if (name.includes(0)) return 'EINVAL';
+      parts.push(name, NUL);
+    }
+    const got = await this.addon.statNamesAsync(dirfd, Buffer.concat(parts), names.length);
+    if (typeof got === 'string') return got;
+    return got.stats === undefined ? [] : statsOf(got, got.stats, names.length);
+  }
 
   async stat(dirfd: number, name: Buffer): Promise<StatWithHandle | SystemErrorCode> {
     const out = new BigInt64Array(STAT_FIELDS);
@@ -243,6 +260,8 @@ class NativeOps implements FsOps {
 }
 
 /** Views into the chunk's one Buffer: no copy per name. */
+const NUL = Buffer.from([0]);
+
 function namesOf(chunk: RawChunk): Buffer[] {
   const count = chunk.ends.length - 1;
   const names = new Array<Buffer>(count);

@@ -66,6 +66,19 @@ class PortableOps implements FsOps {
   private readonly listings = new Map<DirPosition, Listing>();
   private lastPosition = 0;
 
+  async statNames(
+    dirfd: number,
+    names: readonly Buffer[],
+  ): Promise<(NativeStat | SystemErrorCode)[] | SystemErrorCode> {
+    if (dirfd < 0) return 'EBADF';
+    return Promise.all(
+      names.map(async (name) => {
+        const got = await this.stat(dirfd, name);
+        return typeof got === 'string' ? got : got.st;
+      }),
+    );
+  }
+
   async stat(dirfd: number, name: Buffer): Promise<StatWithHandle | SystemErrorCode> {
     const refused = refusedName(dirfd, name);
     if (refused !== undefined) return refused;

@@ -207,6 +207,37 @@ for (const [kind, make] of implementations) {
       });
     });
 
+    describe('statNames', () => {
+      it('stats many names in one call, in order, with an errno for each one that failed', async () => {
+        const got = await ops.statNames(dirFd, [b('file'), b('missing'), b('link'), b('sub'), b('sub/inner')]);
+        assert.ok(Array.isArray(got));
+        assert.equal(got.length, 5);
+        const [file, missing, link, sub, slash] = got;
+        assert.ok(typeof file !== 'string' && typeof link !== 'string' && typeof sub !== 'string');
+        assertSameStat(file!, lstat(at('file')), 'file');
+        assert.equal(missing, 'ENOENT');
+        assert.equal(link!.mode & S_IFMT, S_IFLNK, 'a symlink is stated itself');
+        assertSameStat(sub!, lstat(at('sub')), 'sub');
+        assert.equal(slash, 'EINVAL', 'a name with a slash is never walked');
+      });
+
+      it('answers an empty list for no names, and refuses a bad descriptor', async () => {
+        assert.deepEqual(await ops.statNames(dirFd, []), []);
+        assert.equal(await ops.statNames(-1, [b('file')]), 'EBADF');
+      });
+
+      it('stats 5,000 names of a directory in one call', async () => {
+        const big = at('big');
+        fs.mkdirSync(big);
+        const names = Array.from({ length: 5000 }, (_, i) => `entry-${i}`);
+        for (const n of names) fs.writeFileSync(path.join(big, n), '');
+        const bigFd = keep(fs.openSync(big, O_PATH | O_DIRECTORY));
+        const got = await ops.statNames(bigFd, names.map(b));
+        assert.ok(Array.isArray(got));
+        names.forEach((n, i) => assertSameStat(got[i] as NativeStat, lstat(path.join(big, n)), n));
+      });
+    });
+
     describe('open', () => {
       it('creates a file and returns its descriptor (close-on-exec) with its stat', async () => {
         const got = must(await ops.open(dirFd, b('new'), O_CREAT | O_EXCL | O_RDWR, 0o640));
