@@ -6,10 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { type CatalogObject, FileType } from '../../../src/catalog/types.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import type { FileIdentity } from '../../../src/store/identity.js';
 import type { ExportId } from '../../../src/store/ids.js';
-import { DATABASE_FILE, openStore, type Store } from '../../../src/store/store.js';
+import { DATABASE_FILE, type Store } from '../../../src/store/store.js';
 
 const ROOT_IDENT: FileIdentity = { dev: 2049n, ino: 2n, btime: 1_000n };
 const ident = (ino: bigint, btime = 5_000n + ino): FileIdentity => ({ dev: 2049n, ino, btime });
@@ -25,7 +26,7 @@ describe('Catalog', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-catalog-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
     exportId = new ExportRegistry(store).bindExport({
       path: '/srv',
       name: '/srv',
@@ -43,7 +44,7 @@ describe('Catalog', () => {
   const restart = (): void => {
     catalog.close();
     store.close();
-    store = openStore(dir);
+    store = openStateStore(dir);
     catalog = new Catalog(store);
   };
   /** What another process would read from the database right now. */
@@ -222,7 +223,7 @@ describe('Catalog', () => {
     it('refuses durability for that batch, writes its rows again and waits for a sync that succeeds', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'nfsgate-catalog-sync-'));
       try {
-        const store = openStore(dir);
+        const store = openStateStore(dir);
         const exportId = new ExportRegistry(store).bindExport({
           path: '/srv',
           name: '/srv',
@@ -246,7 +247,7 @@ describe('Catalog', () => {
         await catalog.durable();
         assert.equal(syncs, 2);
         assert.ok(catalog.commitStats.records > written, 'the rows of the failed batch were written again');
-        const other = new Catalog(openStore(dir));
+        const other = new Catalog(openStateStore(dir));
         assert.deepEqual(names(other.get(a.id)), ['a']);
         catalog.close();
         other.close();

@@ -8,16 +8,16 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { FileType } from '../../../src/catalog/types.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import { asObjectId } from '../../../src/store/ids.js';
-import { openStore } from '../../../src/store/store.js';
 
 const ROOT = { dev: 1n, ino: 2n, btime: 3n };
 const CHILD_ENV = 'NFSGATE_CRASH_TEST_STATE_DIR';
 
 /** Runs in the child: records links in bursts, prints each burst's ids once durable, never exits. */
 async function recordUntilKilled(stateDir: string): Promise<void> {
-  const store = openStore(stateDir);
+  const store = openStateStore(stateDir);
   const exp = new ExportRegistry(store).bindExport({ path: '/e', name: '/e', rootIdentity: ROOT });
   const catalog = new Catalog(store);
   const root = catalog.root(exp.id, ROOT);
@@ -69,7 +69,7 @@ if (process.env[CHILD_ENV]) {
         }
         assert.equal(await exited, 'SIGKILL');
 
-        const store = openStore(dir);
+        const store = openStateStore(dir);
         const catalog = new Catalog(store);
         for (const [id, generation] of printed) {
           const o = catalog.get(asObjectId(BigInt(id)));
