@@ -215,6 +215,23 @@ describe('Catalog', () => {
     assert.equal(catalog.pathOf(f.id), undefined, 'a gone parent breaks the chain');
   });
 
+  it('with a cache of two objects, keeps every change until it is committed and reads the rest back', async () => {
+    catalog.close();
+    catalog = new Catalog(store, { cacheCapacity: 2 });
+    const dirObj = catalog.recordLink(exportId, root.id, name('many'), ident(200n), FileType.NF3DIR);
+    const files = Array.from({ length: 20 }, (_, i) =>
+      catalog.recordLink(exportId, dirObj.id, name(`f${i}`), ident(201n + BigInt(i)), FileType.NF3REG),
+    );
+    for (const f of files) assert.deepEqual(catalog.get(f.id), f, 'pending changes are never evicted');
+    await catalog.durable();
+    for (const f of files) assert.deepEqual(catalog.get(f.id), f, 'committed ones are read back');
+    assert.deepEqual(
+      catalog.pathOf(files[7]!.id)?.map((l) => l.name.toString()),
+      ['many', 'f7'],
+    );
+    assert.equal(catalog.size, Number(files[19]!.id));
+  });
+
   it('refuses a parent that is not an object of the export (a caller bug)', () => {
     assert.throws(() => catalog.recordLink(exportId, (root.id + 999n) as never, name('z'), ident(99n), 1));
   });
