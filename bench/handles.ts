@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '../src/handles/keyring.js';
 import { HandleSealer } from '../src/handles/sealer.js';
+import { openStateStore } from '../src/server/state-store.js';
 import type { ExportId, ObjectId } from '../src/store/ids.js';
-import { openStore } from '../src/store/store.js';
 import { type Bounds, loopSync } from './measure.js';
 import type { Emit } from './result.js';
 
@@ -16,7 +16,7 @@ const DISTINCT_HANDLES = 4096;
 /** Sealing and opening file handles: the HMAC on a cache miss, a map lookup on a hit. */
 export function runHandles(emit: Emit, bounds: Bounds): void {
   const dir = mkdtempSync(join(tmpdir(), 'nfsgate-bench-keys-'));
-  const store = openStore(dir);
+  const store = openStateStore(dir);
   try {
     const keyring = Keyring.open(store);
     const uuidOf = (id: ExportId) => (id === EXPORT ? EXPORT_UUID : undefined);

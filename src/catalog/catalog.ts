@@ -3,12 +3,13 @@ import { type FileIdentity, sameInode } from '../store/identity.js';
 import { asObjectId, type ExportId, type ObjectId } from '../store/ids.js';
 import type { Store } from '../store/store.js';
 import { WalSync } from '../store/wal-sync.js';
+import { BoundedCache, type Unpin } from '../util/bounded-cache.js';
 import { GroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit.js';
 import { CatalogRows } from './rows.js';
 import { type CatalogLink, type CatalogObject, FileType } from './types.js';
 
 export interface CatalogOptions extends GroupCommitOptions {
-  /** Committed objects kept in memory; objects with uncommitted changes are always kept. */
+  /** Objects kept in memory (at least 1); objects with changes not yet durable are always kept. */
   readonly cacheCapacity?: number;
 }
 
@@ -24,9 +25,10 @@ const MAX_PATH_DEPTH = 4096;
 export class Catalog {
   readonly #rows: CatalogRows;
   readonly #commit: GroupCommit;
-  readonly #cacheCapacity: number;
-  /** Insertion order is recency order: the first entries are evicted first. */
-  readonly #cache = new Map<ObjectId, CatalogObject>();
+  /** Committed objects as last read or written; every object with changes not yet durable is pinned. */
+  readonly #cache: BoundedCache<CacheKey, CatalogObject>;
+  /** The pin of each object that is dirty or written but not yet synced (see #releaseIfSettled). */
+  readonly #pins = new Map<ObjectId, Unpin>();
   readonly #dirty = new Set<ObjectId>();
   /**
    * Where the uncommitted objects are, so a record looks at the few that matter instead of every pending
@@ -38,17 +40,23 @@ export class Catalog {
   readonly #dirtyByName = new Map<string, Set<ObjectId>>();
   readonly #newRoots = new Map<ExportId, ObjectId>();
   readonly #newKernelHandles = new Map<ObjectId, Buffer>();
-  /** Written, but no sync has succeeded since: handed back to the pending sets if a sync fails. */
-  readonly #unsynced = new Set<ObjectId>();
-  readonly #unsyncedRoots = new Map<ExportId, ObjectId>();
-  readonly #unsyncedKernelHandles = new Map<ObjectId, Buffer>();
+  /**
+   * Written since the last WAL sync began, and covered by the sync under way: both are handed back to
+   * the pending sets if a sync fails; the second is settled when its sync succeeds. (A written() commit
+   * may land while a sync runs, so the two are kept apart.)
+   */
+  readonly #written = new WrittenChanges();
+  readonly #syncing = new WrittenChanges();
   readonly #rootByExport: Map<ExportId, ObjectId>;
   #nextId: bigint;
   readonly #wal: WalSync;
 
   constructor(store: Store, options: CatalogOptions = {}) {
     this.#rows = new CatalogRows(store.db);
-    this.#cacheCapacity = options.cacheCapacity ?? DEFAULT_CACHE_CAPACITY;
+    // At least one: an object with pending changes must be cached to be pinned.
+    this.#cache = new BoundedCache({
+      capacity: Math.max(1, options.cacheCapacity ?? DEFAULT_CACHE_CAPACITY),
+    });
     this.#rootByExport = this.#rows.roots();
     this.#nextId = this.#rows.highWaterMark() + 1n;
     this.#wal = new WalSync(store.file);
@@ -59,11 +67,8 @@ export class Catalog {
         ...options,
         sync: options.sync ?? this.#wal,
         onLost: () => this.#writeAgain(),
-        onDurable: () => {
-          this.#unsynced.clear();
-          this.#unsyncedRoots.clear();
-          this.#unsyncedKernelHandles.clear();
-        },
+        onSyncStart: () => this.#syncing.absorb(this.#written),
+        onDurable: () => this.#settleSynced(),
       },
     );
   }
@@ -84,15 +89,16 @@ export class Catalog {
   }
 
   get(id: ObjectId): CatalogObject | undefined {
-    const cached = this.#cache.get(id);
-    if (cached) {
-      this.#cache.delete(id);
-      this.#cache.set(id, cached);
-      return cached;
-    }
+    const cached = this.#cache.get(cacheKey(id));
+    if (cached !== undefined) return cached;
     const loaded = this.#rows.load(id);
-    if (loaded) this.#remember(loaded);
+    if (loaded) this.#cache.set(cacheKey(id), loaded);
     return loaded;
+  }
+
+  /** How many object ids were ever assigned (ids are never reused, and rows are never deleted). */
+  get size(): number {
+    return Number(this.#nextId - 1n);
   }
 
   /** The live object with this identity (same inode number and birth time; dev+ino if btime is 0n). */
@@ -220,7 +226,13 @@ export class Catalog {
    */
   rebaseDevice(exportId: ExportId, from: bigint, to: bigint): number {
     const changed = this.#rows.rebaseDevice(exportId, from, to);
-    for (const [id, o] of this.#cache) if (o.exportId === exportId) this.#cache.delete(id);
+    // Cached objects move too, in place: one with changes still pending keeps them (and its pin).
+    for (const [key, o] of [...this.#cache.entries()]) {
+      if (o.exportId !== exportId || o.ident.dev !== from) continue;
+      const moved: CatalogObject = Object.freeze({ ...o, ident: Object.freeze({ ...o.ident, dev: to }) });
+      this.#cache.set(key, moved);
+      if (this.#dirty.has(o.id)) this.#markDirty(moved);
+    }
     return changed;
   }
 
@@ -257,9 +269,21 @@ export class Catalog {
     return chain.reverse();
   }
 
-  /** Resolves once every change recorded so far is committed (shared with concurrent callers). */
+  /**
+   * Resolves once every change recorded so far is committed and the WAL synced: it survives a power cut
+   * (shared with concurrent callers). Rejects if the commit or the sync failed.
+   */
   durable(): Promise<void> {
     return this.#commit.durable();
+  }
+
+  /**
+   * Resolves once every change recorded so far is committed: the WAL is written (it survives the
+   * process being killed, not a power cut), without waiting for its fsync, which follows in the
+   * background as for durable(). For exports with `async`. Rejects if the commit failed.
+   */
+  written(): Promise<void> {
+    return this.#commit.written();
   }
 
   /** Commits pending changes now and stops the timer (for shutdown). */
@@ -376,35 +400,33 @@ export class Catalog {
   }
 
   #stage(o: CatalogObject): void {
-    this.#remember(o);
+    this.#cache.set(cacheKey(o.id), o);
     this.#markDirty(o);
     this.#commit.changed();
   }
 
   #markDirty(o: CatalogObject): void {
     this.#dirty.add(o.id);
+    if (!this.#pins.has(o.id)) this.#pins.set(o.id, this.#cache.pin(cacheKey(o.id))!);
     addTo(this.#dirtyByInode, inodeKey(o.ident), o.id);
     for (const l of o.links) addTo(this.#dirtyByName, nameKey(l.parentId, l.name), o.id);
   }
 
-  #remember(o: CatalogObject): void {
-    this.#cache.delete(o.id);
-    this.#cache.set(o.id, o);
-    if (this.#cache.size <= this.#cacheCapacity) return;
-    for (const id of this.#cache.keys()) {
-      if (this.#cache.size <= this.#cacheCapacity) break;
-      if (!this.#dirty.has(id) && !this.#unsynced.has(id)) this.#cache.delete(id);
-    }
+  /** The object's changes are durable (or it has none): the cache may evict it again. */
+  #releaseIfSettled(id: ObjectId): void {
+    if (this.#dirty.has(id) || this.#written.objects.has(id) || this.#syncing.objects.has(id)) return;
+    this.#pins.get(id)?.();
+    this.#pins.delete(id);
   }
 
   #writePending(): number {
-    const objects = [...this.#dirty].map((id) => this.#cache.get(id)!);
+    const objects = [...this.#dirty].map((id) => this.#cache.peek(cacheKey(id))!);
     // The WAL is synced by the group commit (WalSync), off the event loop; see GroupCommitOptions.sync.
     this.#rows.writeBatchUnsynced(objects, this.#newRoots, this.#newKernelHandles);
     const written = objects.length + this.#newRoots.size + this.#newKernelHandles.size;
-    for (const o of objects) this.#unsynced.add(o.id);
-    for (const [exportId, id] of this.#newRoots) this.#unsyncedRoots.set(exportId, id);
-    for (const [id, handle] of this.#newKernelHandles) this.#unsyncedKernelHandles.set(id, handle);
+    for (const o of objects) this.#written.objects.add(o.id);
+    for (const [exportId, id] of this.#newRoots) this.#written.roots.set(exportId, id);
+    for (const [id, handle] of this.#newKernelHandles) this.#written.kernelHandles.set(id, handle);
     this.#dirty.clear();
     this.#dirtyByInode.clear();
     this.#dirtyByName.clear();
@@ -413,18 +435,58 @@ export class Catalog {
     return written;
   }
 
+  /** The sync under way succeeded: what it covered is durable. */
+  #settleSynced(): void {
+    const settled = [...this.#syncing.objects];
+    this.#syncing.clear();
+    for (const id of settled) this.#releaseIfSettled(id);
+  }
+
   /** A sync failed: rows written since the last good one are written again by the next commit. */
   #writeAgain(): void {
-    for (const id of this.#unsynced) this.#markDirty(this.#cache.get(id)!);
-    for (const [exportId, id] of this.#unsyncedRoots)
-      if (!this.#newRoots.has(exportId)) this.#newRoots.set(exportId, id);
-    for (const [id, handle] of this.#unsyncedKernelHandles)
-      if (!this.#newKernelHandles.has(id)) this.#newKernelHandles.set(id, handle);
-    this.#unsynced.clear();
-    this.#unsyncedRoots.clear();
-    this.#unsyncedKernelHandles.clear();
+    // Newer first: a kernel handle or root already pending again wins over an older written one.
+    for (const lost of [this.#written, this.#syncing]) {
+      for (const id of lost.objects) this.#markDirty(this.#cache.peek(cacheKey(id))!);
+      for (const [exportId, id] of lost.roots)
+        if (!this.#newRoots.has(exportId)) this.#newRoots.set(exportId, id);
+      for (const [id, handle] of lost.kernelHandles)
+        if (!this.#newKernelHandles.has(id)) this.#newKernelHandles.set(id, handle);
+      lost.clear();
+    }
   }
 }
+
+/** Rows, export roots and kernel handles written to the WAL whose sync has not yet succeeded. */
+class WrittenChanges {
+  readonly objects = new Set<ObjectId>();
+  readonly roots = new Map<ExportId, ObjectId>();
+  readonly kernelHandles = new Map<ObjectId, Buffer>();
+
+  /** Takes over everything `other` holds (its versions are newer), leaving it empty. */
+  absorb(other: WrittenChanges): void {
+    for (const id of other.objects) this.objects.add(id);
+    for (const [exportId, id] of other.roots) this.roots.set(exportId, id);
+    for (const [id, handle] of other.kernelHandles) this.kernelHandles.set(id, handle);
+    other.clear();
+  }
+
+  clear(): void {
+    this.objects.clear();
+    this.roots.clear();
+    this.kernelHandles.clear();
+  }
+}
+
+/**
+ * The object cache's key for an id: a number wherever that is exact (every id below 2^53, which is all
+ * of them in practice), since a map keyed by small integers finds them without reading a BigInt from the
+ * heap; the id itself above that (a number and a BigInt are never the same key).
+ */
+type CacheKey = number | ObjectId;
+function cacheKey(id: ObjectId): CacheKey {
+  return id <= MAX_EXACT_NUMBER ? Number(id) : id;
+}
+const MAX_EXACT_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
 
 function sameLink(a: CatalogLink, b: CatalogLink): boolean {
   return a.parentId === b.parentId && a.name.equals(b.name);

@@ -22,7 +22,9 @@ export interface GroupCommitOptions {
    * report the error only once). The owner makes those changes pending again, so they are written anew.
    */
   readonly onLost?: () => void;
-  /** Everything committed so far is durable (a sync that started after it succeeded). */
+  /** A sync begins: it covers everything committed so far (and nothing committed after). */
+  readonly onSyncStart?: () => void;
+  /** The sync that began last succeeded: everything committed before it began is durable. */
   readonly onDurable?: () => void;
 }
 
@@ -44,10 +46,11 @@ const RETRY_DELAY_MS = 100;
  * Shares one durable commit among every change made in a short window. `commit` writes all pending
  * changes in one transaction and returns how many records it wrote; it must throw if nothing was written.
  *
- * With a background `sync`, at most one sync runs at a time and no background commit is made while it
- * runs: everything committed is then covered by the sync under way, so its outcome decides for all of
- * it. A failed sync rejects everyone waiting on it, hands the changes back (`onLost`) and retries; until
- * a sync succeeds, durable() resolves for nobody.
+ * With a background `sync`, at most one sync runs at a time, and it covers exactly what was committed
+ * before it began (`onSyncStart`). While it runs, changes are committed only for those who wait for
+ * written() alone; durable() waiters are served by the sync after it. A failed sync rejects everyone
+ * waiting on it, hands every change not yet known durable back (`onLost`) and retries; until a sync
+ * succeeds, durable() resolves for nobody.
  */
 export class GroupCommit {
   readonly #commit: () => number;
@@ -56,16 +59,20 @@ export class GroupCommit {
   readonly #lazyDelayMs: number;
   #urgent = false;
   /** The background sync under way, and who waits for it. */
-  #syncing: { readonly done: Promise<void>; readonly waiters: Waiter[] } | undefined;
-  /** Something was committed that no successful sync has covered yet. */
-  #unsynced = false;
+  #syncing: { readonly waiters: Waiter[] } | undefined;
+  /** Something was committed that no sync begun since covers (or the sync that covered it failed). */
+  #uncovered = false;
   readonly #maxBatch: number;
   readonly #onError: (err: unknown) => void;
   readonly #onLost: () => void;
+  readonly #onSyncStart: () => void;
   readonly #onDurable: () => void;
   readonly #sync: GroupCommitOptions['sync'];
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Waiting for durable(): the commit of what is pending, and then a sync. */
   #waiters: Waiter[] = [];
+  /** Waiting for written(): the commit of what is pending only. */
+  #writtenWaiters: Waiter[] = [];
   #stats: GroupCommitStats = { commits: 0, records: 0, largestBatch: 0, failures: 0 };
 
   constructor(commit: () => number, pending: () => number, options: GroupCommitOptions = {}) {
@@ -76,6 +83,7 @@ export class GroupCommit {
     this.#maxBatch = options.maxBatch ?? 512;
     this.#onError = options.onError ?? (() => {});
     this.#onLost = options.onLost ?? (() => {});
+    this.#onSyncStart = options.onSyncStart ?? (() => {});
     this.#onDurable = options.onDurable ?? (() => {});
     this.#sync = options.sync;
   }
@@ -86,7 +94,7 @@ export class GroupCommit {
 
   /** Called after each change: makes sure a commit is coming, soon if someone waits for it. */
   changed(): void {
-    const urgent = this.#waiters.length > 0;
+    const urgent = this.#waiters.length > 0 || this.#writtenWaiters.length > 0;
     if (this.#pending() >= this.#maxBatch) {
       this.#cancelTimer();
       this.#urgent = true;
@@ -100,11 +108,12 @@ export class GroupCommit {
 
   /** Resolves once everything changed so far is committed and durable; rejects if that failed. */
   durable(): Promise<void> {
-    if (this.#pending() === 0 && !this.#unsynced) return Promise.resolve();
+    const settled = this.#pending() === 0 && !this.#uncovered;
+    if (settled && !this.#syncing) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       // Nothing new: the sync under way covers everything committed.
-      if (this.#pending() === 0 && this.#syncing) this.#syncing.waiters.push(waiter);
+      if (settled) this.#syncing!.waiters.push(waiter);
       else {
         this.#waiters.push(waiter);
         this.changed();
@@ -112,21 +121,41 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Resolves once everything changed so far is committed (written, not necessarily synced: it survives
+   * the process being killed, not a power cut); rejects if the commit failed. The sync follows in the
+   * background as for durable(), and a sync under way is not waited for.
+   */
+  written(): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#writtenWaiters.push({ resolve, reject });
+      this.changed();
+    });
+  }
+
   /** Commits now and makes it durable, synchronously; throws if the commit or the sync fails. */
   flushNow(): void {
     this.#cancelTimer();
-    const waiters = this.#takeWaiters();
+    const waiters = [...this.#takeWaiters(), ...this.#takeWrittenWaiters()];
     try {
       this.#commitOnce();
-      if (this.#sync && this.#unsynced) {
-        this.#sync.now();
-        // A background sync under way decides for what it covers (it may report an error this one did
-        // not see); without one, everything is durable now.
-        if (!this.#syncing) this.#markDurable();
-      }
     } catch (err) {
       this.#failed(err, waiters);
       throw err;
+    }
+    if (this.#sync && this.#uncovered) {
+      this.#onSyncStart();
+      this.#uncovered = false;
+      try {
+        this.#sync.now();
+      } catch (err) {
+        this.#lost(err, waiters);
+        throw err;
+      }
+      // A background sync under way decides for what it covers (it may report an error this one did
+      // not see); without one, everything is durable now.
+      if (!this.#syncing) this.#onDurable();
     }
     for (const w of waiters) w.resolve();
   }
@@ -140,7 +169,7 @@ export class GroupCommit {
   #commitOnce(): void {
     const records = this.#pending() === 0 ? 0 : this.#commit();
     if (records === 0) return;
-    if (this.#sync) this.#unsynced = true;
+    if (this.#sync) this.#uncovered = true;
     const s = this.#stats;
     this.#stats = {
       ...s,
@@ -153,41 +182,72 @@ export class GroupCommit {
   #flushInBackground(): void {
     this.#timer = undefined;
     this.#urgent = false;
-    // Resumed when the sync under way ends.
-    if (this.#syncing) return;
+    if (this.#syncing) {
+      // The sync under way covers only what was committed before it: a commit now serves those who
+      // wait for written() alone. The rest is resumed when the sync ends.
+      if (this.#writtenWaiters.length > 0) this.#commitForWritten();
+      return;
+    }
     const waiters = this.#takeWaiters();
+    const written = this.#takeWrittenWaiters();
     try {
       this.#commitOnce();
     } catch (err) {
-      this.#failed(err, waiters);
+      this.#failed(err, [...waiters, ...written]);
       this.#retryLater();
       return;
     }
-    if (!this.#sync || !this.#unsynced) {
+    for (const w of written) w.resolve();
+    if (!this.#sync || !this.#uncovered) {
       for (const w of waiters) w.resolve();
       return;
     }
-    const syncing = { done: this.#sync.later(), waiters };
+    this.#startSync(this.#sync, waiters);
+  }
+
+  /** While a sync runs: commits for the written() waiters; a failure is retried when the sync ends. */
+  #commitForWritten(): void {
+    const written = this.#takeWrittenWaiters();
+    try {
+      this.#commitOnce();
+    } catch (err) {
+      this.#failed(err, written);
+      return;
+    }
+    for (const w of written) w.resolve();
+  }
+
+  #startSync(sync: NonNullable<GroupCommitOptions['sync']>, waiters: Waiter[]): void {
+    this.#onSyncStart();
+    this.#uncovered = false;
+    const syncing = { waiters };
     this.#syncing = syncing;
-    syncing.done.then(
+    let done: Promise<void>;
+    try {
+      done = sync.later();
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.then(
       () => {
         this.#syncing = undefined;
-        this.#markDurable();
+        this.#onDurable();
         for (const w of syncing.waiters) w.resolve();
         this.#resume();
       },
       (err: unknown) => {
         this.#syncing = undefined;
-        this.#failed(err, syncing.waiters);
-        this.#onLost();
+        this.#lost(err, syncing.waiters);
         this.#retryLater();
       },
     );
   }
 
-  #markDurable(): void {
-    this.#unsynced = false;
-    this.#onDurable();
+  /** A sync failed: nothing committed since the last good one is known durable; it is written again. */
+  #lost(err: unknown, waiters: readonly Waiter[]): void {
+    this.#uncovered = true;
+    this.#failed(err, waiters);
+    this.#onLost();
   }
 
   #failed(err: unknown, waiters: readonly Waiter[]): void {
@@ -197,9 +257,9 @@ export class GroupCommit {
   }
 
   /** After a sync: changes waited for meanwhile get their commit at once (they have waited already),
-   * others within the usual delays. */
+   * and so does the sync of what was committed for written() meanwhile; others within the usual delays. */
   #resume(): void {
-    if (this.#waiters.length > 0) {
+    if (this.#waiters.length > 0 || this.#writtenWaiters.length > 0 || this.#uncovered) {
       this.#cancelTimer();
       this.#urgent = true;
       this.#timer = setImmediate(() => this.#flushInBackground());
@@ -214,6 +274,12 @@ export class GroupCommit {
   #takeWaiters(): Waiter[] {
     const waiters = this.#waiters;
     this.#waiters = [];
+    return waiters;
+  }
+
+  #takeWrittenWaiters(): Waiter[] {
+    const waiters = this.#writtenWaiters;
+    this.#writtenWaiters = [];
     return waiters;
   }
 

@@ -15,16 +15,16 @@ interface ObjectRow {
   last_dir: bigint | null;
 }
 
-interface LinkRow {
-  parent_id: bigint;
-  name: Buffer;
+/** An object's row once per link (once with NULLs when it has none, as a root). */
+interface ObjectLinkRow extends ObjectRow {
+  link_parent: bigint | null;
+  link_name: Buffer | null;
 }
 
 /** The catalog's SQL, kept apart from its in-memory logic. Integers are read as bigint (ids are u64). */
 export class CatalogRows {
   readonly #db: Database.Database;
-  readonly #object: Database.Statement;
-  readonly #links: Database.Statement;
+  readonly #objectWithLinks: Database.Statement;
   readonly #byInode: Database.Statement;
   readonly #linkOwner: Database.Statement;
   readonly #roots: Database.Statement;
@@ -33,24 +33,23 @@ export class CatalogRows {
   readonly #deleteLinks: Database.Statement;
   readonly #insertLink: Database.Statement;
   readonly #insertRoot: Database.Statement;
+  readonly #kernelHandle: Database.Statement;
+  readonly #putKernelHandle: Database.Statement;
 
-  kernelHandle(id: bigint): Buffer | undefined {
-    const row = this.#db.prepare('SELECT handle FROM kernel_handles WHERE object_id = ?').get(id) as
-      | { handle: Buffer }
-      | undefined;
-    return row?.handle;
-  }
-
-  /** Moves every object of an export to another device number (see Catalog.rebaseDevice). */
-  rebaseDevice(exportId: number, from: bigint, to: bigint): number {
-    return this.#db
-      .prepare('UPDATE objects SET dev = ? WHERE export_id = ? AND dev = ?')
-      .run(to.toString(), exportId, from.toString()).changes;
-  }
+  /**
+   * Every statement is prepared once, here: the catalog's lookups run on every request that misses its
+   * cache, and each is one indexed read (objects by id or identity, links by name or object).
+   */
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#object = db.prepare('SELECT * FROM objects WHERE id = ?').safeIntegers(true);
-    this.#links = db.prepare('SELECT parent_id, name FROM links WHERE object_id = ?').safeIntegers(true);
+    // One statement, so one read transaction: with the WAL, starting one costs more than the reads.
+    this.#objectWithLinks = db
+      .prepare(
+        `SELECT o.*, l.parent_id AS link_parent, l.name AS link_name
+         FROM objects o LEFT JOIN links l ON l.object_id = o.id
+         WHERE o.id = ? ORDER BY l.parent_id, l.name`,
+      )
+      .safeIntegers(true);
     this.#byInode = db
       .prepare('SELECT id FROM objects WHERE export_id = ? AND dev = ? AND ino = ?')
       .safeIntegers(true);
@@ -73,14 +72,33 @@ export class CatalogRows {
     this.#deleteLinks = db.prepare('DELETE FROM links WHERE object_id = ?');
     this.#insertLink = db.prepare('INSERT INTO links (object_id, parent_id, name) VALUES (?, ?, ?)');
     this.#insertRoot = db.prepare('INSERT OR REPLACE INTO export_roots (export_id, object_id) VALUES (?, ?)');
+    this.#kernelHandle = db.prepare('SELECT handle FROM kernel_handles WHERE object_id = ?');
+    this.#putKernelHandle = db.prepare(
+      'INSERT OR REPLACE INTO kernel_handles (object_id, handle) VALUES (?, ?)',
+    );
+  }
+
+  kernelHandle(id: bigint): Buffer | undefined {
+    const row = this.#kernelHandle.get(id) as { handle: Buffer } | undefined;
+    return row?.handle;
+  }
+
+  /** Moves every object of an export to another device number (see Catalog.rebaseDevice). */
+  rebaseDevice(exportId: number, from: bigint, to: bigint): number {
+    return this.#db
+      .prepare('UPDATE objects SET dev = ? WHERE export_id = ? AND dev = ?')
+      .run(to.toString(), exportId, from.toString()).changes;
   }
 
   load(id: ObjectId): CatalogObject | undefined {
-    const row = this.#object.get(id) as ObjectRow | undefined;
+    const rows = this.#objectWithLinks.all(id) as ObjectLinkRow[];
+    const row = rows[0];
     if (!row) return undefined;
-    const links = (this.#links.all(id) as LinkRow[]).map(
-      (l): CatalogLink => Object.freeze({ parentId: asObjectId(l.parent_id), name: l.name }),
-    );
+    const links: CatalogLink[] = [];
+    for (const r of rows) {
+      if (r.link_parent !== null && r.link_name !== null)
+        links.push(Object.freeze({ parentId: asObjectId(r.link_parent), name: r.link_name }));
+    }
     const type = Number(row.type);
     if (!isFileType(type)) throw new Error(`catalog row ${id} has an invalid type ${type}`);
     return Object.freeze({
@@ -121,7 +139,6 @@ export class CatalogRows {
     return (this.#highWater.get() as { high: bigint }).high;
   }
 
-  /** Writes the current state of the given objects and the new export roots in one transaction. */
   /**
    * Writes the batch in one transaction with `synchronous = NORMAL`: the WAL is written but not synced;
    * the caller syncs it (WalSync) before anything depends on the batch being durable.
@@ -144,10 +161,6 @@ export class CatalogRows {
     newRoots: ReadonlyMap<ExportId, ObjectId>,
     kernelHandles: ReadonlyMap<ObjectId, Buffer> = new Map(),
   ): void {
-    const putHandle =
-      kernelHandles.size > 0
-        ? this.#db.prepare('INSERT OR REPLACE INTO kernel_handles (object_id, handle) VALUES (?, ?)')
-        : undefined;
     this.#db
       .transaction(() => {
         for (const o of objects) {
@@ -167,7 +180,7 @@ export class CatalogRows {
         for (const o of objects) this.#deleteLinks.run(o.id);
         for (const o of objects) for (const l of o.links) this.#insertLink.run(o.id, l.parentId, l.name);
         for (const [exportId, objectId] of newRoots) this.#insertRoot.run(exportId, objectId);
-        for (const [objectId, handle] of kernelHandles) putHandle?.run(objectId, handle);
+        for (const [objectId, handle] of kernelHandles) this.#putKernelHandle.run(objectId, handle);
       })
       .immediate();
   }

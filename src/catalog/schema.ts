@@ -1,4 +1,5 @@
 import type { MigrationStep } from '../store/migration-step.js';
+import type { MigrationRegistry } from '../store/migrations.js';
 
 /**
  * The catalog's tables. dev, ino and btime are unsigned 64-bit values kept as decimal TEXT so that no
@@ -58,3 +59,8 @@ export const CATALOG_SCHEMA: readonly MigrationStep[] = [
     up: 'ALTER TABLE objects ADD COLUMN last_dir INTEGER REFERENCES objects (id);',
   },
 ];
+
+/** The catalog's tables hold a row (or two) per object served: they grow with use. */
+export function registerCatalogSchema(registry: MigrationRegistry): void {
+  registry.register(CATALOG_SCHEMA, { growsWithUse: ['objects', 'links', 'kernel_handles'] });
+}

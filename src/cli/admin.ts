@@ -4,10 +4,11 @@ import { Catalog } from '../catalog/catalog.js';
 import { Keyring, KeyringError } from '../handles/keyring.js';
 import { readV1Fields, V1_LENGTH } from '../handles/layout.js';
 import { HandleSealer } from '../handles/sealer.js';
+import { openStateStore } from '../server/state-store.js';
 import { ExportRegistry } from '../store/exports.js';
 import { asObjectId } from '../store/ids.js';
 import { MountList } from '../store/mounts.js';
-import { openStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { O_NOFOLLOW, O_PATH } from '../vfs/proc-path.js';
 import { identityOfFd } from '../vfs/reuse-tag.js';
 import { type FlagSpec, parseArgs, stringFlag, UsageError } from './args.js';
@@ -18,7 +19,7 @@ const STATE: FlagSpec[] = [{ name: 'state', kind: 'string' }];
 function withStore<T>(argv: string[], fn: (store: Store, positionals: string[], stateDir: string) => T): T {
   const p = parseArgs(argv, STATE);
   const stateDir = stringFlag(p, 'state') ?? defaultStateDir();
-  const store = openStore(stateDir);
+  const store = openStateStore(stateDir);
   try {
     return fn(store, p.positionals, stateDir);
   } finally {

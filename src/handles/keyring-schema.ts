@@ -1,4 +1,5 @@
 import type { MigrationStep } from '../store/migration-step.js';
+import type { MigrationRegistry } from '../store/migrations.js';
 
 /** The keyring's table. The partial unique index makes a second active key impossible. */
 export const KEYRING_SCHEMA: readonly MigrationStep[] = [
@@ -16,3 +17,7 @@ export const KEYRING_SCHEMA: readonly MigrationStep[] = [
     `,
   },
 ];
+
+export function registerKeyringSchema(registry: MigrationRegistry): void {
+  registry.register(KEYRING_SCHEMA);
+}

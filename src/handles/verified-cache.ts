@@ -1,12 +1,15 @@
+import { BoundedCache } from '../util/bounded-cache.js';
+
 /**
- * A bounded least-recently-used map from raw handle bytes to what verifying them proved, so that a
- * handle seen again skips the HMAC. Keys are the handle bytes as a latin1 string (one char per byte).
+ * A bounded map from raw handle bytes to what verifying them proved, so that a handle seen again skips
+ * the HMAC. Keys are the handle bytes as a latin1 string (one char per byte). Eviction is by CLOCK
+ * (util/bounded-cache.ts): a hit reorders nothing, so it costs the same however full the cache is.
  */
 export class VerifiedCache<V> {
-  readonly #entries = new Map<string, V>();
+  readonly #entries: BoundedCache<string, V>;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`bad cache capacity: ${capacity}`);
+    this.#entries = new BoundedCache({ capacity });
   }
 
   get size(): number {
@@ -14,24 +17,11 @@ export class VerifiedCache<V> {
   }
 
   get(raw: Buffer): V | undefined {
-    const key = raw.toString('latin1');
-    const value = this.#entries.get(key);
-    if (value !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-    }
-    return value;
+    return this.#entries.get(raw.toString('latin1'));
   }
 
   set(raw: Buffer, value: V): void {
-    if (this.capacity === 0) return;
-    const key = raw.toString('latin1');
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next().value as string;
-      this.#entries.delete(oldest);
-    }
+    this.#entries.set(raw.toString('latin1'), value);
   }
 
   clear(): void {

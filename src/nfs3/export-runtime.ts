@@ -13,6 +13,8 @@ export interface ClientAccess {
   readonly secure: boolean;
   /** exports(5) `crossmnt` for this client: filesystems mounted inside the export may be entered. */
   readonly crossMounts: boolean;
+  /** exports(5) `sync` (the default) or `async` for this client: see Objects.durable. */
+  readonly sync: boolean;
 }
 
 /** An export as the NFS service sees it while serving: stored identity plus live filesystem access. */
@@ -47,4 +49,6 @@ export interface RequestView {
   readonly data: DataIo;
   /** Whether this client may use objects on filesystems mounted inside the export. */
   readonly crossMounts: boolean;
+  /** Whether its catalog changes are synced before the reply (`sync`) or only written (`async`). */
+  readonly sync: boolean;
 }

@@ -646,10 +646,15 @@ export class Objects {
       : undefined;
   }
 
-  /** Waits until every catalog change made so far is on stable storage; NotDurableError if that failed. */
-  async durable(): Promise<void> {
+  /**
+   * Waits until every catalog change made so far survives what the export promises: on stable storage
+   * for a `sync` export (a power cut loses nothing), written to the database for an `async` one (a
+   * kill -9 loses nothing; the sync follows in the background, as the kernel writes back file data).
+   * NotDurableError if that failed.
+   */
+  async durable(sync = true): Promise<void> {
     try {
-      await this.o.catalog.durable();
+      await (sync ? this.o.catalog.durable() : this.o.catalog.written());
     } catch (err) {
       throw new NotDurableError(err);
     }

@@ -90,7 +90,7 @@ async function finishCreate(
   });
   if ('failed' in staged) return staged.failed;
   const fh = d.objects.handleFor(dir.exp, staged.obj);
-  await d.objects.durable();
+  await d.objects.durable(dir.sync);
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
@@ -129,7 +129,7 @@ export async function lookup(d: Nfs3Deps, ctx: CallContext, args: LOOKUP3args): 
   }
   const fh = d.objects.handleFor(t.exp, found.obj);
   const dirAttrs = await attrsOf(t);
-  await d.objects.durable();
+  await d.objects.durable(t.sync);
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
@@ -326,7 +326,7 @@ export async function rename(d: Nfs3Deps, ctx: CallContext, args: RENAME3args): 
   });
   if ('status' in moved) return moved;
   // A renamed object's handle must still resolve after a crash: wait for the catalog to have the move.
-  await d.objects.durable();
+  await d.objects.durable(f.sync);
   return {
     status: nfsstat3.NFS3_OK,
     resok: { fromdir_wcc: wcc(moved.fromDir, f.exp), todir_wcc: wcc(moved.toDir, t.exp) },
@@ -359,7 +359,7 @@ export async function link(d: Nfs3Deps, ctx: CallContext, args: LINK3args): Prom
       resfail: { file_attributes: await attrsOf(f), linkdir_wcc: await dirWccNow(t) },
     };
   }
-  await d.objects.durable();
+  await d.objects.durable(t.sync);
   return {
     status: nfsstat3.NFS3_OK,
     resok: {

@@ -137,7 +137,7 @@ export async function readdirplus(
         t.node,
         knownNames.map((e) => e.name),
       );
-      knownNames.forEach((e, k) => seen.set(e, stats[k]!));
+      for (const [k, e] of knownNames.entries()) seen.set(e, stats[k]!);
     }
     const described = await Promise.all(
       window.map((e) => plusEntry(d, t, e, mayLookup, budget, seen.get(e))),
@@ -166,7 +166,7 @@ export async function readdirplus(
   }
   const dirAttributes = await attrsOf(t);
   // Handles of entries seen for the first time are in the catalog only once this commit is done.
-  await d.objects.durable();
+  await d.objects.durable(t.sync);
   return {
     status: nfsstat3.NFS3_OK,
     resok: {

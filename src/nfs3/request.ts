@@ -39,6 +39,7 @@ export function viewFor(ctx: CallContext, exp: ExportRuntime): RequestView | Nfs
     fs: exp.viewFs(access.readOnly, access.crossMounts),
     data: access.readOnly ? exp.dataReadOnly : exp.data,
     crossMounts: access.crossMounts,
+    sync: access.sync,
   };
 }
 

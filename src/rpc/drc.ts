@@ -1,9 +1,10 @@
 import { crc32 } from 'node:zlib';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 export interface DrcOptions {
-  /** Most entries kept; the oldest go first. */
+  /** Most entries kept; those not asked for again go first. */
   maxEntries?: number;
-  /** Completed replies older than this are forgotten; clients retry well within it. */
+  /** Replies (and calls still running) older than this are not replayed; clients retry well within it. */
   maxAgeMs?: number;
   now?: () => number;
 }
@@ -42,15 +43,16 @@ type Entry =
 /**
  * Duplicate request cache for non-idempotent procedures, so a retried REMOVE gets the first reply instead
  * of NFS3ERR_NOENT. Replies are stored as one compact copy: the encoder's views would pin whole slabs.
+ * Bounded by util/bounded-cache.ts; an entry past its age is dropped when it is next looked up (and
+ * until then only takes one of the `maxEntries` places).
  */
 export class DuplicateRequestCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedCache<string, Entry>;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
 
   constructor(opts: DrcOptions = {}) {
-    this.maxEntries = opts.maxEntries ?? DEFAULT_DRC_MAX_ENTRIES;
+    this.entries = new BoundedCache({ capacity: opts.maxEntries ?? DEFAULT_DRC_MAX_ENTRIES });
     this.maxAgeMs = opts.maxAgeMs ?? DEFAULT_DRC_MAX_AGE_MS;
     this.now = opts.now ?? Date.now;
   }
@@ -62,15 +64,19 @@ export class DuplicateRequestCache {
   /** Calls still running, for checks that nothing is left behind. */
   get inProgress(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.state === 'in-progress') n++;
+    for (const [, e] of this.entries.entries()) if (e.state === 'in-progress') n++;
     return n;
   }
 
   lookup(key: DrcKey): DrcLookup {
     const now = this.now();
-    this.expire(now);
     const id = `${key.client}|${key.xid}|${key.prog}|${key.vers}|${key.proc}|${key.cred}|${crc32(key.args)}`;
-    const found = this.entries.get(id);
+    let found = this.entries.get(id);
+    // A call still running after the maximum age is forgotten like the rest; its waiters still get woken.
+    if (found !== undefined && now - found.at > this.maxAgeMs) {
+      this.entries.delete(id);
+      found = undefined;
+    }
     if (found?.state === 'done') return { kind: 'replay', reply: [found.reply] };
     if (found?.state === 'in-progress') {
       const waiters = found.waiters;
@@ -78,35 +84,16 @@ export class DuplicateRequestCache {
     }
     const entry: Entry = { state: 'in-progress', at: now, waiters: [] };
     this.entries.set(id, entry);
-    this.evictOverflow();
     return {
       kind: 'execute',
       complete: (reply, cacheable) => {
         const bytes = Buffer.concat(reply);
         for (const wake of entry.waiters) wake([bytes]);
-        if (this.entries.get(id) !== entry) return;
-        // Re-inserted so the map stays ordered by time, which lets expiry stop at the first young entry.
-        this.entries.delete(id);
-        if (cacheable) {
-          this.entries.set(id, { state: 'done', at: this.now(), reply: bytes });
-          this.evictOverflow();
-        }
+        // Evicted or expired meanwhile: nothing to keep.
+        if (this.entries.peek(id) !== entry) return;
+        if (cacheable) this.entries.set(id, { state: 'done', at: this.now(), reply: bytes });
+        else this.entries.delete(id);
       },
     };
-  }
-
-  private expire(now: number): void {
-    for (const [id, e] of this.entries) {
-      if (now - e.at <= this.maxAgeMs) break;
-      // A call still running after the maximum age is forgotten like the rest; its waiters still get woken.
-      this.entries.delete(id);
-    }
-  }
-
-  private evictOverflow(): void {
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 }

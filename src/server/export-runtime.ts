@@ -3,10 +3,14 @@ import type { Catalog } from '../catalog/catalog.js';
 import { type ExportConfig, matchClient } from '../config/index.js';
 import type { ClientAccess, ExportRuntime } from '../nfs3/export-runtime.js';
 import type { ExportRegistry } from '../store/exports.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { ConfinedFs } from '../vfs/confined-fs.js';
 import { DataIo } from '../vfs/data.js';
 import { O_PATH } from '../vfs/proc-path.js';
 import { type IdentityKind, identityKindOf, identityOfFd } from '../vfs/reuse-tag.js';
+
+/** Client addresses whose access to one export is remembered. */
+const ACCESS_CACHE_CAPACITY = 4096;
 
 export class ExportOpenError extends Error {
   override readonly name = 'ExportOpenError';
@@ -59,7 +63,8 @@ export async function openExport(
     ? { rw: withoutRoot(await view(false, false)), ro: withoutRoot(await view(true, false)) }
     : { rw: fs, ro: fsReadOnly };
   const rootObj = catalog.root(stored.id, root.ident);
-  const accessCache = new Map<string, ClientAccess | undefined>();
+  // By client address; `null`: the export does not admit that client.
+  const accessCache = new BoundedCache<string, ClientAccess | null>({ capacity: ACCESS_CACHE_CAPACITY });
   return {
     id: stored.id,
     uuid: stored.uuid,
@@ -78,12 +83,14 @@ export async function openExport(
     root,
     rootId: rootObj.id,
     access(address: string): ClientAccess | undefined {
-      if (accessCache.has(address)) return accessCache.get(address);
+      const cached = accessCache.get(address);
+      if (cached !== undefined) return cached ?? undefined;
       const o = matchClient(config, address);
       const access: ClientAccess | undefined = o && {
         readOnly: o.access === 'ro',
         secure: o.secure,
         crossMounts: o.crossmnt,
+        sync: o.sync,
         squash: {
           rootSquash: o.squash !== 'no_root_squash',
           allSquash: o.squash === 'all_squash',
@@ -91,8 +98,7 @@ export async function openExport(
           anonGid: o.anongid,
         },
       };
-      if (accessCache.size > 4096) accessCache.clear();
-      accessCache.set(address, access);
+      accessCache.set(address, access ?? null);
       return access;
     },
   };

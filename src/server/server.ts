@@ -15,15 +15,17 @@ import { ownRegistrations, type Portmapper, startPortmapper } from '../portmap/i
 import { RpcServer } from '../rpc/server.js';
 import type { ProgramVersion } from '../rpc/types.js';
 import { ExportRegistry } from '../store/exports.js';
+import { type BackgroundCheck, checkIntegrityInBackground } from '../store/integrity-check.js';
 import { MountList } from '../store/mounts.js';
 import { recordBoot } from '../store/server-state.js';
-import { openStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { fsOpsStatus } from '../vfs/fs-ops.js';
 import { kernelHandles } from '../vfs/kernel-handles.js';
 import { NodeCache } from '../vfs/node-cache.js';
 import { closeExport, openExport } from './export-runtime.js';
 import { mountPathResolver } from './mount-paths.js';
 import { RefusalLog } from './refusal-log.js';
+import { openStateStore } from './state-store.js';
 
 export interface ServeOptions {
   readonly config: ServerConfig;
@@ -47,6 +49,9 @@ export class NfsgateServer {
   private http: HttpServer | undefined;
   private portmapper: Portmapper | undefined;
   private stopped = false;
+  /** What the background check of the whole state database found wrong (see checkStoreInBackground). */
+  private storeDamage: readonly string[] = [];
+  private storeCheck: BackgroundCheck | undefined;
 
   private constructor(
     private readonly log: Logger,
@@ -64,7 +69,7 @@ export class NfsgateServer {
   static async start(o: ServeOptions): Promise<NfsgateServer> {
     const log = o.logger;
     const privileged = process.getuid?.() === 0;
-    const store = openStore(o.stateDir);
+    const store = openStateStore(o.stateDir);
     try {
       return await NfsgateServer.startWith(o, log, store, privileged);
     } catch (err) {
@@ -179,9 +184,8 @@ export class NfsgateServer {
     const mountPort = await rpc.listenTcp(o.host, o.mountPort);
     await rpc.listenUdp(o.host, mountPort);
 
-    metrics.catalogObjects.set(() =>
-      Number(store.db.prepare('SELECT count(*) AS n FROM objects').pluck().get()),
-    );
+    // Not count(*): that reads every row of the catalog at each scrape.
+    metrics.catalogObjects.set(() => catalog.size);
     metrics.mounts.set(() => mounts.listMounts().length);
     for (const state of ['active', 'verify', 'retired'] as const) {
       metrics.keys.set(() => keyring.list().filter((k) => k.state === state).length, { state });
@@ -213,6 +217,7 @@ export class NfsgateServer {
       }
     }, 1000);
     server.keyringTimer.unref();
+    if (!store.checkedWhole) server.checkStoreInBackground();
 
     if (o.portmap) {
       const nfsProgs = programs.filter((p) => p.prog === 100003);
@@ -263,7 +268,38 @@ export class NfsgateServer {
   }
 
   problems(): string[] {
-    return this.stopped ? ['stopped'] : [];
+    const problems = this.stopped ? ['stopped'] : [];
+    if (this.storeDamage.length > 0)
+      problems.push(`state database damaged: ${this.storeDamage.slice(0, 3).join('; ')}`);
+    return problems;
+  }
+
+  /**
+   * Opening a large store checked every table except the catalog's, whose check takes time in
+   * proportion to their size; the whole file is checked now, off the event loop, while the server
+   * already serves. Damage found is logged and reported by /healthz: the operator restores the state
+   * folder from a backup (handles of objects the catalog loses become STALE).
+   */
+  private checkStoreInBackground(): void {
+    const started = Date.now();
+    const check = checkIntegrityInBackground(this.store.file);
+    this.storeCheck = check;
+    check.result.then(
+      (problems) => {
+        if (problems.length === 0) {
+          this.log.debug({ ms: Date.now() - started }, 'state database checked: sound');
+          return;
+        }
+        this.storeDamage = problems;
+        this.log.error(
+          { file: this.store.file, problems: problems.slice(0, 10) },
+          'state database damaged (quick_check): restore the state folder from a backup',
+        );
+      },
+      (err: unknown) => {
+        if (!this.stopped) this.log.warn({ err }, 'the background check of the state database could not run');
+      },
+    );
   }
 
   get exportList(): readonly ExportRuntime[] {
@@ -275,6 +311,7 @@ export class NfsgateServer {
     this.stopped = true;
     clearInterval(this.keyringTimer);
     this.loopWatch?.stop();
+    this.storeCheck?.stop();
     this.metrics.up.set(0);
     await this.portmapper?.close().catch((err) => this.log.warn({ err }, 'portmap unregister failed'));
     await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));

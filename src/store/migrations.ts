@@ -1,22 +1,52 @@
 import type Database from 'better-sqlite3';
-import { CATALOG_SCHEMA } from '../catalog/schema.js';
-import { KEYRING_SCHEMA } from '../handles/keyring-schema.js';
 import type { MigrationStep } from './migration-step.js';
-import { STORE_SCHEMA } from './schema.js';
 
 /** nfsgate's SQLite application_id ('NFSG'): a database without it belongs to someone else. */
 export const APPLICATION_ID = 0x4e465347;
 
-/** Module order within a version is fixed: tables referenced by others are created first. */
-const OWNERS_IN_ORDER: readonly (readonly MigrationStep[])[] = [STORE_SCHEMA, KEYRING_SCHEMA, CATALOG_SCHEMA];
+export interface LayerSchemaOptions {
+  /**
+   * Tables that grow with use (a row per object served): the integrity check of a store opening skips
+   * them, so start-up time does not grow with them; the server checks the whole file in the background.
+   */
+  readonly growsWithUse?: readonly string[];
+}
 
-export const MIGRATION_STEPS: readonly MigrationStep[] = assemble(OWNERS_IN_ORDER);
+/**
+ * Every layer's migration steps, registered by the layers that own the tables (store/schema.ts,
+ * handles/keyring-schema.ts, catalog/schema.ts) and assembled by version; the store applies them
+ * without knowing the layers. Layers register lower first (a table may refer to another layer's
+ * table registered before it): within a version, steps run in registration order.
+ */
+export class MigrationRegistry {
+  readonly #steps: MigrationStep[] = [];
+  readonly #growing = new Set<string>();
+  #assembled: readonly MigrationStep[] | undefined;
 
-export const LATEST_SCHEMA_VERSION: number = MIGRATION_STEPS.reduce((max, s) => Math.max(max, s.version), 0);
+  register(steps: readonly MigrationStep[], options: LayerSchemaOptions = {}): this {
+    this.#steps.push(...steps);
+    for (const table of options.growsWithUse ?? []) this.#growing.add(table);
+    this.#assembled = undefined;
+    return this;
+  }
 
-function assemble(owners: readonly (readonly MigrationStep[])[]): readonly MigrationStep[] {
-  const steps = owners.flat();
-  // Array.prototype.sort is stable, so module order is kept within a version.
+  /** The steps in the order they run: by version, then by registration. */
+  get steps(): readonly MigrationStep[] {
+    this.#assembled ??= assemble(this.#steps);
+    return this.#assembled;
+  }
+
+  get latestVersion(): number {
+    return this.steps.reduce((max, s) => Math.max(max, s.version), 0);
+  }
+
+  get growingTables(): ReadonlySet<string> {
+    return this.#growing;
+  }
+}
+
+function assemble(steps: readonly MigrationStep[]): readonly MigrationStep[] {
+  // Array.prototype.sort is stable, so registration order is kept within a version.
   const sorted = [...steps].sort((a, b) => a.version - b.version);
   const versions = new Set(sorted.map((s) => s.version));
   for (let v = 1; v <= versions.size; v++) {
@@ -30,17 +60,19 @@ export function schemaVersion(db: Database.Database): number {
 }
 
 /**
- * Brings the schema up to LATEST_SCHEMA_VERSION in one immediate transaction, so a second process
- * opening the same database concurrently waits and then finds nothing left to do.
+ * Brings the schema up to the registry's latest version in one immediate transaction, so a second
+ * process opening the same database concurrently waits and then finds nothing left to do.
  * Returns the version the database had before.
  */
-export function migrate(db: Database.Database): number {
+export function migrate(db: Database.Database, registry: MigrationRegistry): number {
+  const steps = registry.steps;
+  const latest = registry.latestVersion;
   return db
     .transaction(() => {
       const from = schemaVersion(db);
-      if (from >= LATEST_SCHEMA_VERSION) return from;
-      for (let version = from + 1; version <= LATEST_SCHEMA_VERSION; version++) {
-        for (const step of MIGRATION_STEPS) {
+      if (from >= latest) return from;
+      for (let version = from + 1; version <= latest; version++) {
+        for (const step of steps) {
           if (step.version !== version) continue;
           if (typeof step.up === 'string') db.exec(step.up);
           else step.up(db);

@@ -1,4 +1,5 @@
 import type { MigrationStep } from './migration-step.js';
+import type { MigrationRegistry } from './migrations.js';
 
 /** Tables owned by the store itself: server state, the exports registry and the MOUNT list. */
 export const STORE_SCHEMA: readonly MigrationStep[] = [
@@ -44,3 +45,7 @@ export const STORE_SCHEMA: readonly MigrationStep[] = [
     up: "ALTER TABLE exports ADD COLUMN identity TEXT CHECK (identity IN ('birth-time', 'file-handle', 'inode-number'));",
   },
 ];
+
+export function registerStoreSchema(registry: MigrationRegistry): void {
+  registry.register(STORE_SCHEMA);
+}

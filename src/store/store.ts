@@ -1,26 +1,45 @@
-import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreRefusedError } from './errors.js';
-import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations.js';
+import { APPLICATION_ID, type MigrationRegistry, migrate, schemaVersion } from './migrations.js';
 
 export const DATABASE_FILE = 'nfsgate.db';
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const BUSY_TIMEOUT_MS = 5000;
+/**
+ * Up to this size (database and WAL) opening checks the whole file, which takes about 0.1 s at most;
+ * a larger one (some 100,000 catalog objects and more) has the tables that grow with use left out.
+ */
+export const WHOLE_CHECK_MAX_BYTES = 16 * 2 ** 20;
 
 export interface Store {
   readonly db: Database.Database;
   readonly file: string;
   /** The schema version found on disk before this open migrated it (0 for a new database). */
   readonly openedAtVersion: number;
+  /** Whether opening checked the whole file; if not, its owner runs checkIntegrityInBackground. */
+  readonly checkedWhole: boolean;
   close(): void;
 }
 
+export interface OpenStoreOptions {
+  /** See WHOLE_CHECK_MAX_BYTES. */
+  readonly wholeCheckMaxBytes?: number;
+}
+
 /**
- * Opens (creating if needed) the state database in stateDir. A file that is not nfsgate's, is damaged,
- * or was written by a newer build is refused with StoreRefusedError and never modified.
+ * Opens (creating if needed) the state database in stateDir, with the tables every layer registered in
+ * `schema`. A file that is not nfsgate's, is damaged, or was written by a newer build is refused with
+ * StoreRefusedError and never modified. In a large file, damage is looked for in every table except
+ * those that grow with use (see LayerSchemaOptions, and `checkedWhole`), so start-up time does not
+ * grow with them.
  */
-export function openStore(stateDir: string): Store {
+export function openStore(
+  stateDir: string,
+  schema: MigrationRegistry,
+  options: OpenStoreOptions = {},
+): Store {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const file = join(stateDir, DATABASE_FILE);
   const isNew = ensurePrivateFile(file);
@@ -33,10 +52,11 @@ export function openStore(stateDir: string): Store {
     throw new StoreRefusedError(file, `cannot open: ${messageOf(err)}`);
   }
   try {
-    vetContents(db, file);
+    const checkedWhole = bytesOnDisk(file) <= (options.wholeCheckMaxBytes ?? WHOLE_CHECK_MAX_BYTES);
+    vetContents(db, file, schema, checkedWhole);
     configure(db, file);
-    const openedAtVersion = migrate(db);
-    return { db, file, openedAtVersion, close: () => db.close() };
+    const openedAtVersion = migrate(db, schema);
+    return { db, file, openedAtVersion, checkedWhole, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;
@@ -74,7 +94,20 @@ function checkSqliteHeader(file: string): void {
   }
 }
 
-function vetContents(db: Database.Database, file: string): void {
+function bytesOnDisk(file: string): number {
+  let bytes = statSync(file).size;
+  try {
+    bytes += statSync(`${file}-wal`).size;
+  } catch {}
+  return bytes;
+}
+
+function vetContents(
+  db: Database.Database,
+  file: string,
+  schema: MigrationRegistry,
+  wholeFile: boolean,
+): void {
   let applicationId: number;
   let version: number;
   let objectCount: number;
@@ -95,20 +128,37 @@ function vetContents(db: Database.Database, file: string): void {
   }
   let problems: string[];
   try {
-    problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+    problems = integrityProblems(db, wholeFile ? undefined : tablesCheckedAtOpen(db, schema));
   } catch (err) {
     throw new StoreRefusedError(file, `damaged (${messageOf(err)}); it was left untouched`);
   }
-  if (problems.length !== 1 || problems[0] !== 'ok') {
+  if (problems.length > 0) {
     throw new StoreRefusedError(file, `damaged: quick_check reports ${problems.slice(0, 3).join('; ')}`);
   }
-  if (version > LATEST_SCHEMA_VERSION) {
+  if (version > schema.latestVersion) {
     throw new StoreRefusedError(
       file,
-      `schema version ${version} is newer than this build understands (${LATEST_SCHEMA_VERSION}); ` +
+      `schema version ${version} is newer than this build understands (${schema.latestVersion}); ` +
         'run a newer nfsgate',
     );
   }
+}
+
+/** The schema table and every table that does not grow with use: a check of them costs the same at any size. */
+function tablesCheckedAtOpen(db: Database.Database, schema: MigrationRegistry): string[] {
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+  return ['sqlite_schema', ...tables.filter((t) => !schema.growingTables.has(t))];
+}
+
+/**
+ * What SQLite's quick_check finds wrong ([] when nothing): in the given tables and their indexes, or in
+ * the whole file (every page, so it takes time in proportion to its size) when no table is named.
+ */
+export function integrityProblems(db: Database.Database, tables?: readonly string[]): string[] {
+  const check = (pragma: string) =>
+    (db.pragma(pragma) as { quick_check: string }[]).map((r) => r.quick_check).filter((p) => p !== 'ok');
+  if (tables === undefined) return check('quick_check');
+  return tables.flatMap((t) => check(`quick_check("${t.replaceAll('"', '""')}")`));
 }
 
 function configure(db: Database.Database, file: string): void {

@@ -6,10 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { type CatalogObject, FileType } from '../../../src/catalog/types.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import type { FileIdentity } from '../../../src/store/identity.js';
 import type { ExportId } from '../../../src/store/ids.js';
-import { DATABASE_FILE, openStore, type Store } from '../../../src/store/store.js';
+import { DATABASE_FILE, type Store } from '../../../src/store/store.js';
 
 const ROOT_IDENT: FileIdentity = { dev: 2049n, ino: 2n, btime: 1_000n };
 const ident = (ino: bigint, btime = 5_000n + ino): FileIdentity => ({ dev: 2049n, ino, btime });
@@ -25,7 +26,7 @@ describe('Catalog', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-catalog-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
     exportId = new ExportRegistry(store).bindExport({
       path: '/srv',
       name: '/srv',
@@ -43,7 +44,7 @@ describe('Catalog', () => {
   const restart = (): void => {
     catalog.close();
     store.close();
-    store = openStore(dir);
+    store = openStateStore(dir);
     catalog = new Catalog(store);
   };
   /** What another process would read from the database right now. */
@@ -214,6 +215,23 @@ describe('Catalog', () => {
     assert.equal(catalog.pathOf(f.id), undefined, 'a gone parent breaks the chain');
   });
 
+  it('with a cache of two objects, keeps every change until it is committed and reads the rest back', async () => {
+    catalog.close();
+    catalog = new Catalog(store, { cacheCapacity: 2 });
+    const dirObj = catalog.recordLink(exportId, root.id, name('many'), ident(200n), FileType.NF3DIR);
+    const files = Array.from({ length: 20 }, (_, i) =>
+      catalog.recordLink(exportId, dirObj.id, name(`f${i}`), ident(201n + BigInt(i)), FileType.NF3REG),
+    );
+    for (const f of files) assert.deepEqual(catalog.get(f.id), f, 'pending changes are never evicted');
+    await catalog.durable();
+    for (const f of files) assert.deepEqual(catalog.get(f.id), f, 'committed ones are read back');
+    assert.deepEqual(
+      catalog.pathOf(files[7]!.id)?.map((l) => l.name.toString()),
+      ['many', 'f7'],
+    );
+    assert.equal(catalog.size, Number(files[19]!.id));
+  });
+
   it('refuses a parent that is not an object of the export (a caller bug)', () => {
     assert.throws(() => catalog.recordLink(exportId, (root.id + 999n) as never, name('z'), ident(99n), 1));
   });
@@ -222,7 +240,7 @@ describe('Catalog', () => {
     it('refuses durability for that batch, writes its rows again and waits for a sync that succeeds', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'nfsgate-catalog-sync-'));
       try {
-        const store = openStore(dir);
+        const store = openStateStore(dir);
         const exportId = new ExportRegistry(store).bindExport({
           path: '/srv',
           name: '/srv',
@@ -246,7 +264,7 @@ describe('Catalog', () => {
         await catalog.durable();
         assert.equal(syncs, 2);
         assert.ok(catalog.commitStats.records > written, 'the rows of the failed batch were written again');
-        const other = new Catalog(openStore(dir));
+        const other = new Catalog(openStateStore(dir));
         assert.deepEqual(names(other.get(a.id)), ['a']);
         catalog.close();
         other.close();

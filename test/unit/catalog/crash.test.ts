@@ -8,16 +8,19 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { FileType } from '../../../src/catalog/types.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import { asObjectId } from '../../../src/store/ids.js';
-import { openStore } from '../../../src/store/store.js';
 
 const ROOT = { dev: 1n, ino: 2n, btime: 3n };
 const CHILD_ENV = 'NFSGATE_CRASH_TEST_STATE_DIR';
+/** What the child awaits before it prints a burst: 'durable' (synced) or 'written' (committed). */
+const WAIT_ENV = 'NFSGATE_CRASH_TEST_WAIT';
+type Wait = 'durable' | 'written';
 
-/** Runs in the child: records links in bursts, prints each burst's ids once durable, never exits. */
-async function recordUntilKilled(stateDir: string): Promise<void> {
-  const store = openStore(stateDir);
+/** Runs in the child: records links in bursts, prints each burst's ids once committed, never exits. */
+async function recordUntilKilled(stateDir: string, wait: Wait): Promise<void> {
+  const store = openStateStore(stateDir);
   const exp = new ExportRegistry(store).bindExport({ path: '/e', name: '/e', rootIdentity: ROOT });
   const catalog = new Catalog(store);
   const root = catalog.root(exp.id, ROOT);
@@ -31,7 +34,7 @@ async function recordUntilKilled(stateDir: string): Promise<void> {
         FileType.NF3REG,
       ),
     );
-    await catalog.durable();
+    await (wait === 'written' ? catalog.written() : catalog.durable());
     process.stdout.write(`${JSON.stringify(objects.map((o) => [o.id.toString(), o.generation]))}\n`);
     // More records that nobody awaits are in flight when the kill lands.
     catalog.recordLink(
@@ -46,41 +49,46 @@ async function recordUntilKilled(stateDir: string): Promise<void> {
 }
 
 if (process.env[CHILD_ENV]) {
-  await recordUntilKilled(process.env[CHILD_ENV]);
+  await recordUntilKilled(
+    process.env[CHILD_ENV],
+    process.env[WAIT_ENV] === 'written' ? 'written' : 'durable',
+  );
 } else {
   describe('Catalog after kill -9', () => {
-    it('still has every object whose durable() had resolved before the process was killed', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'nfsgate-crash-'));
-      try {
-        const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-          env: { ...process.env, [CHILD_ENV]: dir },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        const printed: [string, number][] = [];
-        const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-          child.on('exit', (_c, sig) => resolve(sig)),
-        );
-        for await (const line of createInterface({ input: child.stdout })) {
-          printed.push(...(JSON.parse(line) as [string, number][]));
-          if (printed.length >= 16 * 20) {
-            child.kill('SIGKILL');
-            break;
+    for (const wait of ['durable', 'written'] as const) {
+      it(`still has every object whose ${wait}() had resolved before the process was killed`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'nfsgate-crash-'));
+        try {
+          const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+            env: { ...process.env, [CHILD_ENV]: dir, [WAIT_ENV]: wait },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          const printed: [string, number][] = [];
+          const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+            child.on('exit', (_c, sig) => resolve(sig)),
+          );
+          for await (const line of createInterface({ input: child.stdout })) {
+            printed.push(...(JSON.parse(line) as [string, number][]));
+            if (printed.length >= 16 * 20) {
+              child.kill('SIGKILL');
+              break;
+            }
           }
-        }
-        assert.equal(await exited, 'SIGKILL');
+          assert.equal(await exited, 'SIGKILL');
 
-        const store = openStore(dir);
-        const catalog = new Catalog(store);
-        for (const [id, generation] of printed) {
-          const o = catalog.get(asObjectId(BigInt(id)));
-          assert.equal(o?.generation, generation, `object ${id} lost`);
-          assert.equal(o?.state, 'live');
+          const store = openStateStore(dir);
+          const catalog = new Catalog(store);
+          for (const [id, generation] of printed) {
+            const o = catalog.get(asObjectId(BigInt(id)));
+            assert.equal(o?.generation, generation, `object ${id} lost`);
+            assert.equal(o?.state, 'live');
+          }
+          catalog.close();
+          store.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
         }
-        catalog.close();
-        store.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      });
+    }
   });
 }

@@ -229,4 +229,137 @@ describe('GroupCommit', () => {
       assert.equal(state.syncs, 2);
     });
   });
+
+  describe('written()', () => {
+    /** A fake store whose syncs finish when the test says so; it tracks which commits each sync covers. */
+    function manualSync(options: { failCommit?: boolean } = {}) {
+      const state = { pending: 0, written: 0, uncovered: 0, covered: 0, durable: 0, syncs: 0 };
+      const syncs: { finish(): void; fail(err: Error): void }[] = [];
+      const gc = new GroupCommit(
+        () => {
+          if (options.failCommit) throw new Error('disk full');
+          const n = state.pending;
+          state.written += n;
+          state.uncovered += n;
+          state.pending = 0;
+          return n;
+        },
+        () => state.pending,
+        {
+          delayMs: 1,
+          onSyncStart: () => {
+            state.covered += state.uncovered;
+            state.uncovered = 0;
+          },
+          onDurable: () => {
+            state.durable += state.covered;
+            state.covered = 0;
+          },
+          onLost: () => {
+            state.pending += state.covered + state.uncovered;
+            state.covered = 0;
+            state.uncovered = 0;
+          },
+          sync: {
+            now: () => {},
+            later: () =>
+              new Promise<void>((resolve, reject) => {
+                state.syncs++;
+                syncs.push({ finish: resolve, fail: reject });
+              }),
+          },
+        },
+      );
+      const tick = () => new Promise((r) => setTimeout(r, 5));
+      return { gc, state, syncs, tick };
+    }
+
+    it('resolves once the changes are committed, without waiting for the sync that follows', async () => {
+      const { gc, state, syncs, tick } = manualSync();
+      state.pending = 3;
+      await gc.written();
+      assert.equal(state.written, 3);
+      assert.equal(state.durable, 0, 'not yet synced');
+      await tick();
+      assert.equal(syncs.length, 1, 'the sync follows in the background');
+      let durable = false;
+      const waiting = gc.durable().then(() => (durable = true));
+      await tick();
+      assert.equal(durable, false, 'durable() still waits for that sync');
+      syncs[0]!.finish();
+      await waiting;
+      assert.equal(state.durable, 3);
+    });
+
+    it('does not wait for a sync under way: it commits at once, and durable() waits for the next sync', async () => {
+      const { gc, state, syncs, tick } = manualSync();
+      state.pending = 2;
+      const first = gc.durable();
+      await tick();
+      assert.equal(syncs.length, 1, 'a sync of the first batch is under way');
+      state.pending = 5;
+      await gc.written();
+      assert.equal(state.written, 7, 'committed while that sync runs');
+      const second = gc.durable();
+      syncs[0]!.finish();
+      await first;
+      assert.equal(state.durable, 2, 'the first sync covers only what was committed before it began');
+      await tick();
+      assert.equal(syncs.length, 2, 'the changes committed meanwhile get their own sync');
+      syncs[1]!.finish();
+      await second;
+      assert.equal(state.durable, 7);
+    });
+
+    it('syncs what it committed during a sync even when nobody waits for durable()', async () => {
+      const { gc, state, syncs, tick } = manualSync();
+      state.pending = 1;
+      void gc.durable();
+      await tick();
+      state.pending = 1;
+      await gc.written();
+      syncs[0]!.finish();
+      await tick();
+      assert.equal(syncs.length, 2);
+      syncs[1]!.finish();
+      await tick();
+      assert.equal(state.durable, 2);
+    });
+
+    it('resolves at once when nothing is pending, even while a sync runs', async () => {
+      const { gc, state, syncs, tick } = manualSync();
+      await gc.written();
+      state.pending = 1;
+      void gc.durable();
+      await tick();
+      assert.equal(syncs.length, 1);
+      await gc.written();
+      syncs[0]!.finish();
+    });
+
+    it('rejects when the commit fails, as durable() does', async () => {
+      const { gc, state } = manualSync({ failCommit: true });
+      state.pending = 1;
+      await assert.rejects(gc.written(), /disk full/);
+      await assert.rejects(gc.durable(), /disk full/);
+      gc.stop();
+    });
+
+    it('has the changes of a failed sync written again, so durable() still means synced', async () => {
+      const { gc, state, syncs, tick } = manualSync();
+      state.pending = 2;
+      await gc.written();
+      await tick();
+      const durable = gc.durable();
+      syncs[0]!.fail(new Error('EIO: i/o error, fsync'));
+      await assert.rejects(durable, /EIO/);
+      assert.equal(state.pending, 2, 'handed back');
+      await gc.written();
+      assert.equal(state.written, 4);
+      await tick();
+      syncs[1]!.finish();
+      await gc.durable();
+      assert.equal(state.durable, 2);
+    });
+  });
 });

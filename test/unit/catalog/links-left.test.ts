@@ -6,10 +6,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { type CatalogObject, FileType } from '../../../src/catalog/types.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import type { FileIdentity } from '../../../src/store/identity.js';
 import type { ExportId } from '../../../src/store/ids.js';
-import { DATABASE_FILE, openStore, type Store } from '../../../src/store/store.js';
+import { DATABASE_FILE, type Store } from '../../../src/store/store.js';
 
 const ROOT_IDENT: FileIdentity = { dev: 2049n, ino: 2n, btime: 1_000n };
 const ident = (ino: bigint): FileIdentity => ({ dev: 2049n, ino, btime: 5_000n + ino });
@@ -24,7 +25,7 @@ describe('Catalog: objects with names the filesystem still has', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-links-left-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
     exportId = new ExportRegistry(store).bindExport({
       path: '/srv',
       name: '/srv',
@@ -42,7 +43,7 @@ describe('Catalog: objects with names the filesystem still has', () => {
   const restart = (): void => {
     catalog.close();
     store.close();
-    store = openStore(dir);
+    store = openStateStore(dir);
     catalog = new Catalog(store);
   };
 
@@ -126,7 +127,7 @@ describe('schema step 4 (objects.last_dir, exports.identity)', () => {
       const state = join(dir, 'state');
       mkdirSync(state, { mode: 0o700 });
       {
-        const store = openStore(state);
+        const store = openStateStore(state);
         const exportId = new ExportRegistry(store).bindExport({
           path: '/srv',
           name: '/srv',
@@ -145,7 +146,7 @@ describe('schema step 4 (objects.last_dir, exports.identity)', () => {
       db.pragma('user_version = 3');
       db.close();
 
-      const store = openStore(state);
+      const store = openStateStore(state);
       assert.equal(store.openedAtVersion, 3);
       const columns = store.db.prepare('PRAGMA table_info(objects)').all() as { name: string }[];
       assert.ok(columns.some((c) => c.name === 'last_dir'));

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Keyring, type KeyringChange, KeyringError } from '../../../src/handles/keyring.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStateStore } from '../../../src/server/state-store.js';
+import type { Store } from '../../../src/store/store.js';
 
 describe('Keyring', () => {
   let dir: string;
   let store: Store;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-keys-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
   });
   afterEach(() => {
     store.close();
@@ -19,7 +20,7 @@ describe('Keyring', () => {
   });
   const restart = (): Keyring => {
     store.close();
-    store = openStore(dir);
+    store = openStateStore(dir);
     return Keyring.open(store);
   };
 
@@ -29,7 +30,7 @@ describe('Keyring', () => {
     assert.equal(key.id, 1);
     assert.equal(key.state, 'active');
     assert.equal(key.secret.length, 32);
-    const other = openStore(dir);
+    const other = openStateStore(dir);
     const row = other.db.prepare('SELECT secret FROM keys WHERE id = 1').get() as { secret: Buffer };
     other.close();
     assert.deepEqual(row.secret, key.secret);
@@ -87,7 +88,7 @@ describe('Keyring', () => {
     server.onChange((c) => changes.push(c));
     assert.equal(server.refreshIfChanged(), false);
 
-    const cliStore = openStore(dir);
+    const cliStore = openStateStore(dir);
     const cli = Keyring.open(cliStore);
     const old = cli.active();
     const fresh = cli.rotate();
@@ -109,7 +110,7 @@ describe('Keyring', () => {
     const server = Keyring.open(store);
     let calls = 0;
     server.onChange(() => calls++);
-    const other = openStore(dir);
+    const other = openStateStore(dir);
     other.db.prepare("INSERT INTO mounts (client, dirpath) VALUES ('c', '/d')").run();
     other.close();
     assert.equal(server.refreshIfChanged(), false);

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Keyring } from '../../../src/handles/keyring.js';
 import { type HandleRefusal, HandleSealer, nfsStatusForRefusal } from '../../../src/handles/sealer.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { asExportId, asObjectId, type ExportId } from '../../../src/store/ids.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 
 const EXPORT = asExportId(1);
 const OBJECT = asObjectId(0x0123_4567_89ab_cdefn);
@@ -26,7 +27,7 @@ describe('HandleSealer', () => {
   };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-sealer-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
     keyring = Keyring.open(store);
     uuids = new Map([
       [1, randomBytes(16)],
@@ -95,7 +96,7 @@ describe('HandleSealer', () => {
 
   it("refuses a handle sealed by another server's keyring for the same export", () => {
     const otherDir = mkdtempSync(join(tmpdir(), 'nfsgate-sealer-other-'));
-    const otherStore = openStore(otherDir);
+    const otherStore = openStateStore(otherDir);
     const other = new HandleSealer(Keyring.open(otherStore), lookup);
     const foreign = other.seal(EXPORT, OBJECT, GENERATION);
     otherStore.close();
@@ -134,7 +135,7 @@ describe('HandleSealer', () => {
     assert.equal(lookups, 2, 'one lookup to seal, one to verify; the second open is cached');
     assert.equal(sealer.cachedHandles, 1);
 
-    const cliStore = openStore(dir);
+    const cliStore = openStateStore(dir);
     const cli = Keyring.open(cliStore);
     cli.rotate();
     cli.retire(old.id);

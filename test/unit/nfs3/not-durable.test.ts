@@ -12,8 +12,9 @@ import { nfs3Program } from '../../../src/nfs3/program.js';
 import { silentLogger } from '../../../src/observe/logger.js';
 import type { CallContext } from '../../../src/rpc/types.js';
 import { openExport } from '../../../src/server/export-runtime.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 import { NodeCache } from '../../../src/vfs/node-cache.js';
 import { createmode3, NFS_V3_PROCEDURES, nfsstat3 } from '../../../src/xdr/generated/nfs3.js';
 
@@ -40,7 +41,7 @@ describe('replies that carry handles when the catalog cannot make them durable',
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-not-durable-'));
     mkdirSync(join(dir, 'export'));
-    store = openStore(join(dir, 'state'));
+    store = openStateStore(join(dir, 'state'));
     const keyring = Keyring.open(store);
     const registry = new ExportRegistry(store);
     catalog = new Catalog(store, {

@@ -10,8 +10,9 @@ import { HandleSealer } from '../../../src/handles/sealer.js';
 import type { ExportRuntime } from '../../../src/nfs3/export-runtime.js';
 import { Objects } from '../../../src/nfs3/objects.js';
 import { openExport } from '../../../src/server/export-runtime.js';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 import { NodeCache } from '../../../src/vfs/node-cache.js';
 
 describe('handles reused for objects seen again', () => {
@@ -27,7 +28,7 @@ describe('handles reused for objects seen again', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-memo-'));
     mkdirSync(join(dir, 'export'));
-    store = openStore(join(dir, 'state'));
+    store = openStateStore(join(dir, 'state'));
     keyring = Keyring.open(store);
     catalog = new Catalog(store);
     const config = exportFromCommandLine({ dir: join(dir, 'export') });

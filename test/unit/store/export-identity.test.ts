@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 
 describe('ExportRegistry: the identity an export uses', () => {
   let dir: string;
@@ -12,7 +13,7 @@ describe('ExportRegistry: the identity an export uses', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-export-identity-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
   });
   afterEach(() => {
     store.close();

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
 
 const dataRoot = { dev: 2049n, ino: 2n, btime: 1_700_000_000_000_000_001n };
 const homeRoot = { dev: 2049n, ino: 131073n, btime: 1_700_000_000_000_000_002n };
@@ -14,12 +15,12 @@ describe('ExportRegistry', () => {
   let store: Store;
   const restart = (): ExportRegistry => {
     store.close();
-    store = openStore(dir);
+    store = openStateStore(dir);
     return new ExportRegistry(store);
   };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'nfsgate-exports-'));
-    store = openStore(dir);
+    store = openStateStore(dir);
   });
   afterEach(() => {
     store.close();

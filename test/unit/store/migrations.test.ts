@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Catalog } from '../../../src/catalog/catalog.js';
 import { Keyring } from '../../../src/handles/keyring.js';
+import { openStateStore, STATE_SCHEMA } from '../../../src/server/state-store.js';
 import { ExportRegistry } from '../../../src/store/exports.js';
 import { asObjectId } from '../../../src/store/ids.js';
-import { LATEST_SCHEMA_VERSION, MIGRATION_STEPS } from '../../../src/store/migrations.js';
+import { MigrationRegistry } from '../../../src/store/migrations.js';
 import { MountList } from '../../../src/store/mounts.js';
+import { registerStoreSchema } from '../../../src/store/schema.js';
 import { DATABASE_FILE, openStore } from '../../../src/store/store.js';
+import { repoRoot } from '../../helpers/repo.js';
 
 /** The schema exactly as the first release left it on disk; frozen here on purpose. */
 const VERSION_1_SCHEMA = `
@@ -68,16 +71,53 @@ describe('schema migrations', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('are assembled in version order with more than one version, so upgrades are exercised', () => {
-    const versions = MIGRATION_STEPS.map((s) => s.version);
+    const versions = STATE_SCHEMA.steps.map((s) => s.version);
     assert.deepEqual(
       versions,
       [...versions].sort((a, b) => a - b),
     );
-    assert.ok(LATEST_SCHEMA_VERSION >= 2);
+    assert.ok(STATE_SCHEMA.latestVersion >= 2);
     assert.deepEqual(
-      MIGRATION_STEPS.filter((s) => s.version === 1).map((s) => s.owner),
+      STATE_SCHEMA.steps.filter((s) => s.version === 1).map((s) => s.owner),
       ['store', 'handles', 'catalog'],
     );
+  });
+
+  it('run in the order databases on disk were made with: by version, then store, keyring, catalog', () => {
+    assert.deepEqual(
+      STATE_SCHEMA.steps.map((s) => `${s.version}:${s.owner}`),
+      ['1:store', '1:handles', '1:catalog', '2:store', '2:catalog', '3:catalog', '4:store', '4:catalog'],
+    );
+  });
+
+  it('come from the layers that own the tables: the store imports none of the layers above it', () => {
+    const storeDir = join(repoRoot(), 'src', 'store');
+    for (const file of readdirSync(storeDir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(join(storeDir, file), 'utf8');
+      assert.doesNotMatch(text, /from '\.\.\/(catalog|handles|nfs3|vfs|server|mount)\//, `src/store/${file}`);
+    }
+  });
+
+  it('apply whatever steps a layer registers, so the store needs to know no layer', () => {
+    const registry = new MigrationRegistry();
+    registerStoreSchema(registry);
+    registry.register([
+      { version: 1, owner: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);' },
+      { version: 3, owner: 'notes', up: 'CREATE INDEX notes_by_text ON notes (text);' },
+    ]);
+    const stateDir = join(dir, 'layered');
+    const store = openStore(stateDir, registry);
+    store.db.prepare("INSERT INTO notes (text) VALUES ('kept')").run();
+    assert.equal(store.db.pragma('user_version', { simple: true }), registry.latestVersion);
+    store.close();
+  });
+
+  it('refuse a registry with a version no layer registered a step for', () => {
+    const registry = new MigrationRegistry().register([
+      { version: 1, owner: 'a', up: 'CREATE TABLE a (id INTEGER);' },
+      { version: 3, owner: 'a', up: 'CREATE TABLE b (id INTEGER);' },
+    ]);
+    assert.throws(() => registry.steps, /2 is missing/);
   });
 
   it('bring a version-1 database forward with every row intact', () => {
@@ -85,9 +125,9 @@ describe('schema migrations', () => {
     mkdirSync(stateDir, { mode: 0o700 });
     writeVersion1Database(join(stateDir, DATABASE_FILE));
 
-    const store = openStore(stateDir);
+    const store = openStateStore(stateDir);
     assert.equal(store.openedAtVersion, 1);
-    assert.equal(store.db.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+    assert.equal(store.db.pragma('user_version', { simple: true }), STATE_SCHEMA.latestVersion);
     const indexes = store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {
       name: string;
     }[];

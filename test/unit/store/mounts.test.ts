@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { MountList } from '../../../src/store/mounts.js';
-import { openStore } from '../../../src/store/store.js';
 
 describe('MountList', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nfsgate-mounts-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps one entry per client and directory, and survives a restart', () => {
-    let store = openStore(dir);
+    let store = openStateStore(dir);
     const mounts = new MountList(store);
     mounts.addMount('10.0.0.2', '/data');
     mounts.addMount('10.0.0.2', '/data');
@@ -19,7 +19,7 @@ describe('MountList', () => {
     mounts.addMount('10.0.0.3', '/data');
     store.close();
 
-    store = openStore(dir);
+    store = openStateStore(dir);
     assert.deepEqual(new MountList(store).listMounts(), [
       { client: '10.0.0.2', dirpath: '/data' },
       { client: '10.0.0.2', dirpath: '/home' },
@@ -29,7 +29,7 @@ describe('MountList', () => {
   });
 
   it('forgets one mount on UMNT and all of a client on UMNTALL', () => {
-    const store = openStore(dir);
+    const store = openStateStore(dir);
     const mounts = new MountList(store);
     mounts.removeMount('10.0.0.2', '/home');
     assert.deepEqual(mounts.listMounts(), [

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { openStateStore } from '../../../src/server/state-store.js';
 import { recordBoot } from '../../../src/store/server-state.js';
-import { openStore } from '../../../src/store/store.js';
 
 describe('recordBoot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nfsgate-boot-'));
@@ -13,7 +13,7 @@ describe('recordBoot', () => {
   it('counts every start durably, across reopenings of the database', () => {
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const store = openStore(dir);
+      const store = openStateStore(dir);
       counts.push(recordBoot(store).bootCount);
       store.close();
     }
@@ -21,7 +21,7 @@ describe('recordBoot', () => {
   });
 
   it('derives an 8-byte write verifier from boot count and start seconds, new on every start', () => {
-    const store = openStore(dir);
+    const store = openStateStore(dir);
     const at = new Date(1_700_000_000_500);
     const first = recordBoot(store, at);
     const second = recordBoot(store, at);

@@ -209,7 +209,13 @@ for (const [kind, make] of implementations) {
 
     describe('statNames', () => {
       it('stats many names in one call, in order, with an errno for each one that failed', async () => {
-        const got = await ops.statNames(dirFd, [b('file'), b('missing'), b('link'), b('sub'), b('sub/inner')]);
+        const got = await ops.statNames(dirFd, [
+          b('file'),
+          b('missing'),
+          b('link'),
+          b('sub'),
+          b('sub/inner'),
+        ]);
         assert.ok(Array.isArray(got));
         assert.equal(got.length, 5);
         const [file, missing, link, sub, slash] = got;
@@ -234,7 +240,8 @@ for (const [kind, make] of implementations) {
         const bigFd = keep(fs.openSync(big, O_PATH | O_DIRECTORY));
         const got = await ops.statNames(bigFd, names.map(b));
         assert.ok(Array.isArray(got));
-        names.forEach((n, i) => assertSameStat(got[i] as NativeStat, lstat(path.join(big, n)), n));
+        for (const [i, n] of names.entries())
+          assertSameStat(got[i] as NativeStat, lstat(path.join(big, n)), n);
       });
     });
 
