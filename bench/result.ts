@@ -3,7 +3,7 @@ export interface BenchResult {
   readonly group: string;
   readonly name: string;
   readonly value: number;
-  readonly unit: 'ops/s' | 'calls/s' | 'MiB/s' | 'MiB' | 'flag';
+  readonly unit: 'ops/s' | 'calls/s' | 'MiB/s' | 'MiB' | 'ms' | 'us' | 'flag';
   readonly extra?: Readonly<Record<string, number | string | boolean>>;
 }
 
@@ -63,4 +63,14 @@ export function comparison(results: readonly BenchResult[], a: string, b: string
       .join('  ')
       .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** One line per result that carries a target (`extra.holds`): whether the target holds. */
+export function targets(results: readonly BenchResult[]): string[] {
+  return results
+    .filter((r) => typeof r.extra?.holds === 'boolean')
+    .map(
+      (r) =>
+        `target ${r.extra?.holds ? 'holds' : 'MISSED'}: ${r.group} ${r.name} (${describeExtra(r.extra)})`,
+    );
 }

@@ -1,24 +1,26 @@
 import { ServerProcess } from '../test/helpers/server-process.js';
+import { runCatalogScale } from './catalog-scale.js';
 import { GaneshaProcess } from './ganesha.js';
 import { runHandles } from './handles.js';
 import type { Bounds } from './measure.js';
 import { memoryOf, runNfsServer } from './nfs-server.js';
 import { runNfsbench } from './nfsbench.js';
-import { type BenchResult, comparison, jsonLine, table } from './result.js';
+import { type BenchResult, comparison, jsonLine, table, targets } from './result.js';
 import { runRpcNull } from './rpc-null.js';
 import { runXdr } from './xdr.js';
 
 /**
  * `npm run bench [group...]`: every group by default, or only the named ones
- * (xdr, handles, rpc, nfs, nfsbench, ganesha). `ganesha` runs the nfs workload against NFS-Ganesha in the
- * same run, for ratios (it needs rpcbind: `npm run bench:ganesha` provides one in a private namespace). One JSON line per result on stdout as it comes, then a table.
+ * (xdr, handles, rpc, nfs, nfsbench, ganesha, catalog). `catalog` builds a catalog of a million objects
+ * (about 45 s and 130 MiB of disk; CATALOG_OBJECTS changes the size) and checks its targets.
+ * `ganesha` runs the nfs workload against NFS-Ganesha in the same run, for ratios (it needs rpcbind: `npm run bench:ganesha` provides one in a private namespace). One JSON line per result on stdout as it comes, then a table.
  * Environment: BENCH_FILE_MIB (READ/WRITE file size, 256), NFSBENCH (path of the nfsbench client),
  * NFSBENCH_ARGS (its options, replacing the small defaults).
  */
 const CPU_BOUNDS: Bounds = { maxMs: 1_500, maxIterations: 5_000_000 };
 const CALL_BOUNDS: Bounds = { maxMs: 3_000, maxIterations: 1_000_000 };
 const QUEUE_DEPTHS = [1, 32] as const;
-const GROUPS = ['xdr', 'handles', 'rpc', 'nfs', 'nfsbench', 'ganesha'] as const;
+const GROUPS = ['xdr', 'handles', 'rpc', 'nfs', 'nfsbench', 'ganesha', 'catalog'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups run when none is named: Ganesha needs a package and rpcbind, so it is asked for by name. */
 const DEFAULT_GROUPS = GROUPS.filter((g) => g !== 'ganesha');
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   if (groups.has('xdr')) runXdr(emit, CPU_BOUNDS);
   if (groups.has('handles')) runHandles(emit, CPU_BOUNDS);
   if (groups.has('rpc')) await runRpcNull(emit, CALL_BOUNDS, QUEUE_DEPTHS);
+  if (groups.has('catalog')) runCatalogScale(emit, CPU_BOUNDS);
 
   const nfsbench = process.env.NFSBENCH;
   if (groups.has('nfs') || (groups.has('nfsbench') && nfsbench)) {
@@ -100,6 +103,8 @@ async function main(): Promise<void> {
   }
 
   console.log(`\n${table(results)}`);
+  const verdicts = targets(results);
+  if (verdicts.length > 0) console.log(`\n${verdicts.join('\n')}`);
   if (groups.has('nfs') && groups.has('ganesha')) console.log(`\n${comparison(results, 'nfs', 'ganesha')}`);
 }
 
