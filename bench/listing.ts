@@ -6,8 +6,8 @@ import { referenceCookies } from '../test/unit/vfs/cookie-reference.js';
  * `node dist/bench/listing.js [count...]` (default 100000 1000000): the previous cookie assignment (one
  * synchronous run: BigInt FNV-1a, BigInt comparator sort) against `ListingBuilder` fed 4096 names per
  * turn of the event loop, as a directory read arrives. Reports total times, the longest `add`, the
- * longest slice of `finish` and the event loop's worst delay meanwhile, and checks both give the same
- * listing. One JSON line per count.
+ * longest slice of `finish` and the event loop's worst delay meanwhile (garbage collection included),
+ * CPU times, and checks both give the same listing. One JSON line per count.
  */
 const CHUNK = 4096;
 
@@ -32,6 +32,7 @@ async function buildInTurns(names: readonly Buffer[]) {
   });
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < names.length; i += CHUNK) {
     const chunk = names.slice(i, i + CHUNK);
@@ -48,6 +49,7 @@ async function buildInTurns(names: readonly Buffer[]) {
   slices++;
   delay.disable();
   return {
+    cpuMs: cpuMsSince(cpu),
     entries,
     addMs: added - start,
     finishMs: end - added,
@@ -65,21 +67,31 @@ function sameListing(a: readonly DirEntry[], b: readonly DirEntry[]): boolean {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+/** CPU time this process used since `start`: on a shared machine, wall time also counts waiting. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
 async function main(): Promise<void> {
   const counts = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [100_000, 1_000_000];
   for (const count of counts) {
     const names = namesOf(count);
     await buildInTurns(namesOf(Math.min(count, 50_000))); // warm up the JIT
     const built = await buildInTurns(names);
+    const cpu = process.cpuUsage();
     const before = performance.now();
     const reference = referenceCookies(names);
     const referenceMs = performance.now() - before;
+    const referenceCpuMs = cpuMsSince(cpu);
     console.log(
       JSON.stringify({
         names: count,
         previousSyncMs: round(referenceMs),
+        previousCpuMs: round(referenceCpuMs),
         builderAddMs: round(built.addMs),
         builderFinishMs: round(built.finishMs),
+        builderCpuMs: round(built.cpuMs),
         longestAddMs: round(built.longestAddMs),
         longestFinishSliceMs: round(built.longestSliceMs),
         finishSlices: built.slices,

@@ -178,29 +178,23 @@ function* referenceOrder(names: readonly Buffer[], hashes: Uint32Array): Generat
   }
   yield* sortKeys(keys, words);
 
-  // Keys are now ordered by truncated hash, then index. Runs sharing a truncated hash are reordered.
+  // Keys are now ordered by truncated hash, then index; runs sharing a truncated hash are reordered.
+  // Hot loops live in plain functions: V8 optimizes a generator's own loops poorly.
+  const indexMask = 2 ** indexBits - 1;
+  const order = new Uint32Array(n);
+  for (let from = 0; from < n; from += STEP) {
+    indexesOf(words, indexMask, order, from, Math.min(n, from + STEP));
+    yield;
+  }
   const byReferenceOrder = (a: number, b: number): number =>
     hashes[2 * a]! - hashes[2 * b]! ||
     hashes[2 * a + 1]! - hashes[2 * b + 1]! ||
     Buffer.compare(names[a]!, names[b]!) ||
     a - b;
-  const indexMask = 2 ** indexBits - 1;
-  const order = new Uint32Array(n);
-  let runStart = 0;
-  for (let i = 0; i < n; i++) {
-    order[i] = words[2 * i + LO]! & indexMask;
-    const sameTruncatedHash =
-      i > 0 &&
-      words[2 * i + HI] === words[2 * i - 2 + HI] &&
-      ((words[2 * i + LO]! ^ words[2 * i - 2 + LO]!) & ~indexMask) === 0;
-    if (!sameTruncatedHash) {
-      if (i - runStart > 1) sortRun(order, runStart, i, byReferenceOrder);
-      runStart = i;
-    }
-    if ((i & (STEP - 1)) === STEP - 1) yield;
+  for (let from = 0; from < n; ) {
+    from = sortRuns(words, ~indexMask, order, from, Math.min(n, from + STEP), byReferenceOrder);
+    yield;
   }
-  if (n - runStart > 1) sortRun(order, runStart, n, byReferenceOrder);
-  yield;
   return order;
 }
 
@@ -215,15 +209,34 @@ function* withCookies(
     { name: Buffer.from('.'), cookie: DOT_COOKIE },
     { name: Buffer.from('..'), cookie: DOTDOT_COOKIE },
   ];
-  // Each cookie is computed in 32-bit halves and read back as a bigint from the same 8 bytes.
-  const cookie = new BigUint64Array(1);
-  const halves = new Uint32Array(cookie.buffer);
-  let lastHi = 0;
-  let lastLo = Number(DOTDOT_COOKIE);
-  for (let i = 0; i < order.length; i++) {
-    const at = 2 * order[i]!;
-    const hi = hashes[at]!;
-    const lo = hashes[at + 1]!;
+  const last = new Uint32Array([0, Number(DOTDOT_COOKIE)]);
+  for (let from = 0; from < order.length; from += STEP) {
+    appendWithCookies(names, hashes, order, from, Math.min(order.length, from + STEP), last, entries);
+    yield;
+  }
+  return entries;
+}
+
+/** Each cookie is computed in 32-bit halves and read back as a bigint from the same 8 bytes. */
+const cookieScratch = new BigUint64Array(1);
+const cookieHalves = new Uint32Array(cookieScratch.buffer);
+
+/** Appends names[order[from..to)] with their cookies; `last` holds the previous cookie's [high, low]. */
+function appendWithCookies(
+  names: readonly Buffer[],
+  hashes: Uint32Array,
+  order: Uint32Array,
+  from: number,
+  to: number,
+  last: Uint32Array,
+  entries: DirEntry[],
+): void {
+  let lastHi = last[0]!;
+  let lastLo = last[1]!;
+  for (let i = from; i < to; i++) {
+    const index = order[i]!;
+    const hi = hashes[2 * index]!;
+    const lo = hashes[2 * index + 1]!;
     if (hi > lastHi || (hi === lastHi && lo > lastLo)) {
       lastHi = hi;
       lastLo = lo;
@@ -233,12 +246,49 @@ function* withCookies(
     } else {
       lastLo += 1;
     }
-    halves[HI] = lastHi;
-    halves[LO] = lastLo;
-    entries.push({ name: names[order[i]!]!, cookie: cookie[0]! });
-    if ((i & (STEP - 1)) === STEP - 1) yield;
+    cookieHalves[HI] = lastHi;
+    cookieHalves[LO] = lastLo;
+    entries.push({ name: names[index]!, cookie: cookieScratch[0]! });
   }
-  return entries;
+  last[0] = lastHi;
+  last[1] = lastLo;
+}
+
+/** The name index each sorted key carries in its low bits. */
+function indexesOf(
+  words: Uint32Array,
+  indexMask: number,
+  order: Uint32Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) order[i] = words[2 * i + LO]! & indexMask;
+}
+
+/**
+ * Puts each run of keys sharing their truncated hash (the bits `keep` selects) that starts in
+ * [from, to) in the reference order, following a run past `to` if need be. `from` starts a run.
+ * Returns where the next run starts.
+ */
+function sortRuns(
+  words: Uint32Array,
+  keep: number,
+  order: Uint32Array,
+  from: number,
+  to: number,
+  compare: (a: number, b: number) => number,
+): number {
+  const n = order.length;
+  let start = from;
+  while (start < to) {
+    const hi = words[2 * start + HI]!;
+    const lo = words[2 * start + LO]! & keep;
+    let end = start + 1;
+    while (end < n && words[2 * end + HI] === hi && (words[2 * end + LO]! & keep) === lo) end++;
+    if (end - start > 1) sortRun(order, start, end, compare);
+    start = end;
+  }
+  return start;
 }
 
 /** Key of name i: its hash with the low `indexBits` bits replaced by i. */
