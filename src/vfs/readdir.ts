@@ -84,6 +84,9 @@ export interface ListingBuilderOptions {
 const STEP = 4096;
 /** Ranges up to this many keys are sorted natively in one go (about half a millisecond). */
 const DIRECT_SORT = 8192;
+/** Names sharing a truncated hash are sorted with a comparator in one go up to this many; more are
+ * merge-sorted in slices. */
+const MERGE_BLOCK = 1024;
 /** Element order of a BigUint64Array seen as a Uint32Array: which word holds the high half. */
 const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
@@ -99,7 +102,8 @@ const pauseForIo = (): Promise<void> => new Promise((resolve) => setImmediate(re
  * largest index needs), so keys are distinct and a BigUint64Array of them sorts natively. Ranges too
  * large for one slice are first distributed by their top byte (then the next) until each fits. Names
  * whose truncated hashes are equal, rare (for a million names, 43 bits remain), are then put in the
- * reference order: full hash, then bytes, then arrival.
+ * reference order: full hash, then bytes, then arrival; a run of them too long for one slice, which
+ * only crafted names make, is merge-sorted in slices.
  */
 export class ListingBuilder {
   private readonly names: Buffer[] = [];
@@ -191,8 +195,16 @@ function* referenceOrder(names: readonly Buffer[], hashes: Uint32Array): Generat
     hashes[2 * a + 1]! - hashes[2 * b + 1]! ||
     Buffer.compare(names[a]!, names[b]!) ||
     a - b;
+  const keep = ~indexMask;
   for (let from = 0; from < n; ) {
-    from = sortRuns(words, ~indexMask, order, from, Math.min(n, from + STEP), byReferenceOrder);
+    const to = Math.min(n, from + STEP);
+    from = sortShortRuns(words, keep, order, from, to, byReferenceOrder);
+    if (from < to) {
+      // A run too long for one slice: only crafted names (or a crafted hash) make one.
+      const end = runEnd(words, keep, from, n);
+      yield* mergeSort(order, from, end, byReferenceOrder);
+      from = end;
+    }
     yield;
   }
   return order;
@@ -265,12 +277,21 @@ function indexesOf(
   for (let i = from; i < to; i++) order[i] = words[2 * i + LO]! & indexMask;
 }
 
+/** Where the run of keys sharing the truncated hash (the bits `keep` selects) of key `start` ends. */
+function runEnd(words: Uint32Array, keep: number, start: number, n: number): number {
+  const hi = words[2 * start + HI]!;
+  const lo = words[2 * start + LO]! & keep;
+  let end = start + 1;
+  while (end < n && words[2 * end + HI] === hi && (words[2 * end + LO]! & keep) === lo) end++;
+  return end;
+}
+
 /**
- * Puts each run of keys sharing their truncated hash (the bits `keep` selects) that starts in
- * [from, to) in the reference order, following a run past `to` if need be. `from` starts a run.
- * Returns where the next run starts.
+ * Puts each run of keys sharing their truncated hash that starts in [from, to) in the reference order,
+ * following a run past `to` if need be; `from` starts a run. Stops at the first run longer than
+ * MERGE_BLOCK, left to `mergeSort`. Returns where it stopped: the start of the next run.
  */
-function sortRuns(
+function sortShortRuns(
   words: Uint32Array,
   keep: number,
   order: Uint32Array,
@@ -278,17 +299,81 @@ function sortRuns(
   to: number,
   compare: (a: number, b: number) => number,
 ): number {
-  const n = order.length;
   let start = from;
   while (start < to) {
-    const hi = words[2 * start + HI]!;
-    const lo = words[2 * start + LO]! & keep;
-    let end = start + 1;
-    while (end < n && words[2 * end + HI] === hi && (words[2 * end + LO]! & keep) === lo) end++;
+    const end = runEnd(words, keep, start, order.length);
+    if (end - start > MERGE_BLOCK) return start;
     if (end - start > 1) sortRun(order, start, end, compare);
     start = end;
   }
   return start;
+}
+
+/** Sorts order[start, end) by `compare` in slices: blocks sorted whole, then merged pairwise a few
+ * thousand elements at a time (a bottom-up merge sort). */
+function* mergeSort(
+  order: Uint32Array,
+  start: number,
+  end: number,
+  compare: (a: number, b: number) => number,
+): Generator<void, void, void> {
+  for (let from = start; from < end; from += MERGE_BLOCK) {
+    sortRun(order, from, Math.min(end, from + MERGE_BLOCK), compare);
+    yield;
+  }
+  let source = order.slice(start, end);
+  let target = new Uint32Array(end - start);
+  for (let width = MERGE_BLOCK; width < source.length; width *= 2) {
+    const cursor = { out: 0, left: 0, right: 0 };
+    while (cursor.out < source.length) {
+      mergeSome(source, target, width, cursor, STEP, compare);
+      yield;
+    }
+    [source, target] = [target, source];
+  }
+  order.set(source, start);
+}
+
+/** Where one merge pass stands: the next output position and the next element of each block. */
+interface MergeCursor {
+  out: number;
+  left: number;
+  right: number;
+}
+
+/** Goes on with the pass merging `source`'s sorted blocks of `width` pairwise into `target`, for at
+ * most `budget` elements. Equal elements keep their order (the left block's first). */
+function mergeSome(
+  source: Uint32Array,
+  target: Uint32Array,
+  width: number,
+  cursor: MergeCursor,
+  budget: number,
+  compare: (a: number, b: number) => number,
+): void {
+  const n = source.length;
+  const stop = Math.min(n, cursor.out + budget);
+  let { out, left, right } = cursor;
+  while (out < stop) {
+    const low = out - (out % (2 * width));
+    const middle = Math.min(low + width, n);
+    const high = Math.min(low + 2 * width, n);
+    if (out === low) {
+      left = low;
+      right = middle;
+    }
+    const until = Math.min(high, stop);
+    while (out < until) {
+      if (right >= high || (left < middle && compare(source[left]!, source[right]!) <= 0)) {
+        target[out++] = source[left++]!;
+      } else {
+        target[out++] = source[right++]!;
+      }
+    }
+  }
+  cursor.out = out;
+  cursor.left = left;
+  cursor.right = right;
 }
 
 /** Key of name i: its hash with the low `indexBits` bits replaced by i. */
