@@ -217,13 +217,13 @@ function* withCookies(
   hashes: Uint32Array,
   order: Uint32Array,
 ): Generator<void, DirEntry[], void> {
-  const entries: DirEntry[] = [
-    { name: Buffer.from('.'), cookie: DOT_COOKIE },
-    { name: Buffer.from('..'), cookie: DOTDOT_COOKIE },
-  ];
+  // Sized once: growing a million-element array copies it and churns the garbage collector.
+  const entries = new Array<DirEntry>(order.length + 2);
+  entries[0] = { name: Buffer.from('.'), cookie: DOT_COOKIE };
+  entries[1] = { name: Buffer.from('..'), cookie: DOTDOT_COOKIE };
   const last = new Uint32Array([0, Number(DOTDOT_COOKIE)]);
   for (let from = 0; from < order.length; from += STEP) {
-    appendWithCookies(names, hashes, order, from, Math.min(order.length, from + STEP), last, entries);
+    entriesWithCookies(names, hashes, order, from, Math.min(order.length, from + STEP), last, entries);
     yield;
   }
   return entries;
@@ -233,8 +233,9 @@ function* withCookies(
 const cookieScratch = new BigUint64Array(1);
 const cookieHalves = new Uint32Array(cookieScratch.buffer);
 
-/** Appends names[order[from..to)] with their cookies; `last` holds the previous cookie's [high, low]. */
-function appendWithCookies(
+/** Fills entries[from + 2, to + 2) with names[order[from..to)] and their cookies; `last` holds the
+ * previous cookie's [high, low]. */
+function entriesWithCookies(
   names: readonly Buffer[],
   hashes: Uint32Array,
   order: Uint32Array,
@@ -260,7 +261,7 @@ function appendWithCookies(
     }
     cookieHalves[HI] = lastHi;
     cookieHalves[LO] = lastLo;
-    entries.push({ name: names[index]!, cookie: cookieScratch[0]! });
+    entries[i + 2] = { name: names[index]!, cookie: cookieScratch[0]! };
   }
   last[0] = lastHi;
   last[1] = lastLo;
