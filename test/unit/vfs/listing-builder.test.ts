@@ -114,8 +114,8 @@ describe('listing builder', () => {
       assert.equal(nameHash(a!) >> 12n, nameHash(b!) >> 12n);
       assert.notEqual(nameHash(a!), nameHash(b!));
     }
-    // 3,000 names need 12 index bits, so each pair shares a truncated key; later names come first
-    // within a pair, so arrival order alone would be wrong.
+    // 3,000 names need 12 index bits, so each pair shares a truncated key. Each pair arrives higher
+    // hash first: ordered by arrival within that key, it would come out wrong.
     const others = Array.from({ length: 2990 }, (_, i) => Buffer.from(`file-${i}`));
     const names = [...others, ...pairs.flatMap(([a, b]) => [b!, a!])];
     assert.deepEqual(shape(await build(names, 4096)), shape(referenceCookies(names)));
