@@ -84,6 +84,9 @@ export interface ListingBuilderOptions {
 const STEP = 4096;
 /** Ranges up to this many keys are sorted natively in one go (about half a millisecond). */
 const DIRECT_SORT = 8192;
+/** Names sharing a truncated hash are sorted with a comparator in one go up to this many; more are
+ * merge-sorted in slices. */
+const MERGE_BLOCK = 1024;
 /** Element order of a BigUint64Array seen as a Uint32Array: which word holds the high half. */
 const HI = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
@@ -99,7 +102,8 @@ const pauseForIo = (): Promise<void> => new Promise((resolve) => setImmediate(re
  * largest index needs), so keys are distinct and a BigUint64Array of them sorts natively. Ranges too
  * large for one slice are first distributed by their top byte (then the next) until each fits. Names
  * whose truncated hashes are equal, rare (for a million names, 43 bits remain), are then put in the
- * reference order: full hash, then bytes, then arrival.
+ * reference order: full hash, then bytes, then arrival; a run of them too long for one slice, which
+ * only crafted names make, is merge-sorted in slices.
  */
 export class ListingBuilder {
   private readonly names: Buffer[] = [];
@@ -178,29 +182,31 @@ function* referenceOrder(names: readonly Buffer[], hashes: Uint32Array): Generat
   }
   yield* sortKeys(keys, words);
 
-  // Keys are now ordered by truncated hash, then index. Runs sharing a truncated hash are reordered.
+  // Keys are now ordered by truncated hash, then index; runs sharing a truncated hash are reordered.
+  // Hot loops live in plain functions: V8 optimizes a generator's own loops poorly.
+  const indexMask = 2 ** indexBits - 1;
+  const order = new Uint32Array(n);
+  for (let from = 0; from < n; from += STEP) {
+    indexesOf(words, indexMask, order, from, Math.min(n, from + STEP));
+    yield;
+  }
   const byReferenceOrder = (a: number, b: number): number =>
     hashes[2 * a]! - hashes[2 * b]! ||
     hashes[2 * a + 1]! - hashes[2 * b + 1]! ||
     Buffer.compare(names[a]!, names[b]!) ||
     a - b;
-  const indexMask = 2 ** indexBits - 1;
-  const order = new Uint32Array(n);
-  let runStart = 0;
-  for (let i = 0; i < n; i++) {
-    order[i] = words[2 * i + LO]! & indexMask;
-    const sameTruncatedHash =
-      i > 0 &&
-      words[2 * i + HI] === words[2 * i - 2 + HI] &&
-      ((words[2 * i + LO]! ^ words[2 * i - 2 + LO]!) & ~indexMask) === 0;
-    if (!sameTruncatedHash) {
-      if (i - runStart > 1) sortRun(order, runStart, i, byReferenceOrder);
-      runStart = i;
+  const keep = ~indexMask;
+  for (let from = 0; from < n; ) {
+    const to = Math.min(n, from + STEP);
+    from = sortShortRuns(words, keep, order, from, to, byReferenceOrder);
+    if (from < to) {
+      // A run too long for one slice: only crafted names (or a crafted hash) make one.
+      const end = runEnd(words, keep, from, n);
+      yield* mergeSort(order, from, end, byReferenceOrder);
+      from = end;
     }
-    if ((i & (STEP - 1)) === STEP - 1) yield;
+    yield;
   }
-  if (n - runStart > 1) sortRun(order, runStart, n, byReferenceOrder);
-  yield;
   return order;
 }
 
@@ -211,19 +217,39 @@ function* withCookies(
   hashes: Uint32Array,
   order: Uint32Array,
 ): Generator<void, DirEntry[], void> {
-  const entries: DirEntry[] = [
-    { name: Buffer.from('.'), cookie: DOT_COOKIE },
-    { name: Buffer.from('..'), cookie: DOTDOT_COOKIE },
-  ];
-  // Each cookie is computed in 32-bit halves and read back as a bigint from the same 8 bytes.
-  const cookie = new BigUint64Array(1);
-  const halves = new Uint32Array(cookie.buffer);
-  let lastHi = 0;
-  let lastLo = Number(DOTDOT_COOKIE);
-  for (let i = 0; i < order.length; i++) {
-    const at = 2 * order[i]!;
-    const hi = hashes[at]!;
-    const lo = hashes[at + 1]!;
+  // Sized once: growing a million-element array copies it and churns the garbage collector.
+  const entries = new Array<DirEntry>(order.length + 2);
+  entries[0] = { name: Buffer.from('.'), cookie: DOT_COOKIE };
+  entries[1] = { name: Buffer.from('..'), cookie: DOTDOT_COOKIE };
+  const last = new Uint32Array([0, Number(DOTDOT_COOKIE)]);
+  for (let from = 0; from < order.length; from += STEP) {
+    entriesWithCookies(names, hashes, order, from, Math.min(order.length, from + STEP), last, entries);
+    yield;
+  }
+  return entries;
+}
+
+/** Each cookie is computed in 32-bit halves and read back as a bigint from the same 8 bytes. */
+const cookieScratch = new BigUint64Array(1);
+const cookieHalves = new Uint32Array(cookieScratch.buffer);
+
+/** Fills entries[from + 2, to + 2) with names[order[from..to)] and their cookies; `last` holds the
+ * previous cookie's [high, low]. */
+function entriesWithCookies(
+  names: readonly Buffer[],
+  hashes: Uint32Array,
+  order: Uint32Array,
+  from: number,
+  to: number,
+  last: Uint32Array,
+  entries: DirEntry[],
+): void {
+  let lastHi = last[0]!;
+  let lastLo = last[1]!;
+  for (let i = from; i < to; i++) {
+    const index = order[i]!;
+    const hi = hashes[2 * index]!;
+    const lo = hashes[2 * index + 1]!;
     if (hi > lastHi || (hi === lastHi && lo > lastLo)) {
       lastHi = hi;
       lastLo = lo;
@@ -233,12 +259,122 @@ function* withCookies(
     } else {
       lastLo += 1;
     }
-    halves[HI] = lastHi;
-    halves[LO] = lastLo;
-    entries.push({ name: names[order[i]!]!, cookie: cookie[0]! });
-    if ((i & (STEP - 1)) === STEP - 1) yield;
+    cookieHalves[HI] = lastHi;
+    cookieHalves[LO] = lastLo;
+    entries[i + 2] = { name: names[index]!, cookie: cookieScratch[0]! };
   }
-  return entries;
+  last[0] = lastHi;
+  last[1] = lastLo;
+}
+
+/** The name index each sorted key carries in its low bits. */
+function indexesOf(
+  words: Uint32Array,
+  indexMask: number,
+  order: Uint32Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) order[i] = words[2 * i + LO]! & indexMask;
+}
+
+/** Where the run of keys sharing the truncated hash (the bits `keep` selects) of key `start` ends. */
+function runEnd(words: Uint32Array, keep: number, start: number, n: number): number {
+  const hi = words[2 * start + HI]!;
+  const lo = words[2 * start + LO]! & keep;
+  let end = start + 1;
+  while (end < n && words[2 * end + HI] === hi && (words[2 * end + LO]! & keep) === lo) end++;
+  return end;
+}
+
+/**
+ * Puts each run of keys sharing their truncated hash that starts in [from, to) in the reference order,
+ * following a run past `to` if need be; `from` starts a run. Stops at the first run longer than
+ * MERGE_BLOCK, left to `mergeSort`. Returns where it stopped: the start of the next run.
+ */
+function sortShortRuns(
+  words: Uint32Array,
+  keep: number,
+  order: Uint32Array,
+  from: number,
+  to: number,
+  compare: (a: number, b: number) => number,
+): number {
+  let start = from;
+  while (start < to) {
+    const end = runEnd(words, keep, start, order.length);
+    if (end - start > MERGE_BLOCK) return start;
+    if (end - start > 1) sortRun(order, start, end, compare);
+    start = end;
+  }
+  return start;
+}
+
+/** Sorts order[start, end) by `compare` in slices: blocks sorted whole, then merged pairwise a few
+ * thousand elements at a time (a bottom-up merge sort). */
+function* mergeSort(
+  order: Uint32Array,
+  start: number,
+  end: number,
+  compare: (a: number, b: number) => number,
+): Generator<void, void, void> {
+  for (let from = start; from < end; from += MERGE_BLOCK) {
+    sortRun(order, from, Math.min(end, from + MERGE_BLOCK), compare);
+    yield;
+  }
+  let source = order.slice(start, end);
+  let target = new Uint32Array(end - start);
+  for (let width = MERGE_BLOCK; width < source.length; width *= 2) {
+    const cursor = { out: 0, left: 0, right: 0 };
+    while (cursor.out < source.length) {
+      mergeSome(source, target, width, cursor, STEP, compare);
+      yield;
+    }
+    [source, target] = [target, source];
+  }
+  order.set(source, start);
+}
+
+/** Where one merge pass stands: the next output position and the next element of each block. */
+interface MergeCursor {
+  out: number;
+  left: number;
+  right: number;
+}
+
+/** Goes on with the pass merging `source`'s sorted blocks of `width` pairwise into `target`, for at
+ * most `budget` elements. Equal elements keep their order (the left block's first). */
+function mergeSome(
+  source: Uint32Array,
+  target: Uint32Array,
+  width: number,
+  cursor: MergeCursor,
+  budget: number,
+  compare: (a: number, b: number) => number,
+): void {
+  const n = source.length;
+  const stop = Math.min(n, cursor.out + budget);
+  let { out, left, right } = cursor;
+  while (out < stop) {
+    const low = out - (out % (2 * width));
+    const middle = Math.min(low + width, n);
+    const high = Math.min(low + 2 * width, n);
+    if (out === low) {
+      left = low;
+      right = middle;
+    }
+    const until = Math.min(high, stop);
+    while (out < until) {
+      if (right >= high || (left < middle && compare(source[left]!, source[right]!) <= 0)) {
+        target[out++] = source[left++]!;
+      } else {
+        target[out++] = source[right++]!;
+      }
+    }
+  }
+  cursor.out = out;
+  cursor.left = left;
+  cursor.right = right;
 }
 
 /** Key of name i: its hash with the low `indexBits` bits replaced by i. */

@@ -114,8 +114,8 @@ describe('listing builder', () => {
       assert.equal(nameHash(a!) >> 12n, nameHash(b!) >> 12n);
       assert.notEqual(nameHash(a!), nameHash(b!));
     }
-    // 3,000 names need 12 index bits, so each pair shares a truncated key; later names come first
-    // within a pair, so arrival order alone would be wrong.
+    // 3,000 names need 12 index bits, so each pair shares a truncated key. Each pair arrives higher
+    // hash first: ordered by arrival within that key, it would come out wrong.
     const others = Array.from({ length: 2990 }, (_, i) => Buffer.from(`file-${i}`));
     const names = [...others, ...pairs.flatMap(([a, b]) => [b!, a!])];
     assert.deepEqual(shape(await build(names, 4096)), shape(referenceCookies(names)));
@@ -154,16 +154,27 @@ describe('listing builder', () => {
     }
   });
 
-  it('sorts a run of names whose hashes share all but their low bits by full hash, then bytes', async () => {
-    // 20,000 names need 15 index bits; all hashes share every bit above the low 15, so the whole
-    // listing is one run of equal truncated keys, with many full collisions inside it.
-    const names = randomNames(20_000, 8);
-    const hash = (name: Buffer) =>
-      (0x2a5a5n << 40n) | BigInt(name.readUIntBE(0, Math.min(name.length, 2)) & 0x7fff);
-    assert.deepEqual(
-      shape(await build(names, 4096, { hash: hasherOf(hash), sliceMs: 0 })),
-      shape(referenceCookies(names, hash)),
-    );
+  it('sorts long runs of names whose hashes share all but their low bits by full hash, then bytes', async () => {
+    // Runs of names whose hashes differ only in their low 10 bits (so many collide fully), among 500
+    // names hashed as usual, below and above them. Longer runs than 1,024 are merge-sorted in slices.
+    for (const [runLength, seed] of [
+      [1025, 11],
+      [2049, 12],
+      [20_000, 13],
+    ] as const) {
+      const names = randomNames(500 + runLength, seed);
+      const inRun = new Set(names.slice(500).map((n) => n.toString('hex')));
+      const hash = (name: Buffer) =>
+        inRun.has(name.toString('hex'))
+          ? (1n << 62n) | BigInt(name.readUIntBE(0, Math.min(name.length, 2)) & 0x3ff)
+          : nameHash(name);
+      const shuffledNames = shuffled(names, seed);
+      assert.deepEqual(
+        shape(await build(shuffledNames, 4096, { hash: hasherOf(hash), sliceMs: 0 })),
+        shape(referenceCookies(shuffledNames, hash)),
+        `a run of ${runLength}`,
+      );
+    }
   });
 
   it('splits ranges too large to sort in one slice even when every hash shares its top bytes', async () => {
