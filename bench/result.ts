@@ -46,13 +46,3 @@ export function targets(results: readonly BenchResult[]): string[] {
         `target ${r.extra?.holds ? 'holds' : 'MISSED'}: ${r.group} ${r.name} (${describeExtra(r.extra)})`,
     );
 }
-
-/** One line per result that carries a target (`extra.holds`): whether the target holds. */
-export function targets(results: readonly BenchResult[]): string[] {
-  return results
-    .filter((r) => typeof r.extra?.holds === 'boolean')
-    .map(
-      (r) =>
-        `target ${r.extra?.holds ? 'holds' : 'MISSED'}: ${r.group} ${r.name} (${describeExtra(r.extra)})`,
-    );
-}
