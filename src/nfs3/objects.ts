@@ -5,6 +5,7 @@ import type { Key } from '../handles/keyring.js';
 import type { FileHandle, HandleSealer } from '../handles/sealer.js';
 import { nfsStatusForRefusal } from '../handles/sealer.js';
 import type { ObjectId } from '../store/ids.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { type Attrs, attrsFromStats } from '../vfs/attrs.js';
 import type { Resolved } from '../vfs/confined-fs.js';
 import { SERVER_CALLER as SERVER } from '../vfs/credentials.js';
@@ -103,11 +104,17 @@ export class Objects {
   /** Per-object locks for namespace changes and SETATTR (see object-locks.ts). */
   readonly locks = new ObjectLocks();
   /** (directory, name) -> object, for names recently recorded; verified against the catalog on use. */
-  private readonly names = new Map<string, ObjectId>();
-  private readonly handles = new Map<ObjectId, { readonly fh: FileHandle; readonly key: Key }>();
-  private readonly kernelCaptured = new Set<ObjectId>();
+  private readonly names = new BoundedCache<string, ObjectId>({ capacity: NAME_MEMO_LIMIT });
+  /** Sealed handles of objects seen again, with the key that sealed them (HMACs saved). */
+  private readonly handles = new BoundedCache<ObjectId, { readonly fh: FileHandle; readonly key: Key }>({
+    capacity: HANDLE_MEMO_LIMIT,
+  });
+  /** Objects whose kernel file handle this process recorded. */
+  private readonly kernelCaptured = new BoundedCache<ObjectId, true>({ capacity: NAME_MEMO_LIMIT });
   /** Cached objects whose name was confirmed: the descriptor, its ctime then and the parent it was in. */
-  private readonly placed = new Map<ObjectId, { fd: number; ctimeNs: bigint; parentId: ObjectId }>();
+  private readonly placed = new BoundedCache<ObjectId, { fd: number; ctimeNs: bigint; parentId: ObjectId }>({
+    capacity: NAME_MEMO_LIMIT,
+  });
   /** Objects (and the descriptor checked) found in place during the current turn of the event loop. */
   private readonly checkedThisTurn = new Map<ObjectId, number>();
   /** Placement checks under way, by object and descriptor: requests arriving meanwhile share them. */
@@ -134,7 +141,6 @@ export class Objects {
     // another process rotated meanwhile, and then the next call simply seals again.
     const sealedWith = this.o.activeKey?.();
     if (sealedWith !== undefined && fh[1] === sealedWith.id) {
-      if (this.handles.size >= HANDLE_MEMO_LIMIT) this.handles.clear();
       this.handles.set(obj.id, { fh, key: sealedWith });
     }
     return fh;
@@ -311,7 +317,6 @@ export class Objects {
         if (!there.ok || !sameIdentity(there.value.ident, obj.ident)) continue;
         // A ctime younger than a clock tick could be repeated by a rename in the same tick: not trusted.
         if (BigInt(Date.now()) * 1_000_000n - ctimeNs > TRUSTED_CTIME_AGE_NS) {
-          if (this.placed.size >= NAME_MEMO_LIMIT) this.placed.clear();
           this.placed.set(obj.id, { fd: node.fd, ctimeNs, parentId: parent.id });
         }
         where = 'in-place';
@@ -405,8 +410,7 @@ export class Objects {
   private captureKernelHandle(id: ObjectId, node: VNode): void {
     const kh = this.o.kernelHandles;
     if (!kh || this.kernelCaptured.has(id)) return;
-    if (this.kernelCaptured.size >= NAME_MEMO_LIMIT) this.kernelCaptured.clear();
-    this.kernelCaptured.add(id);
+    this.kernelCaptured.set(id, true);
     const handle = kh.capture(node);
     if (handle) this.o.catalog.setKernelHandle(id, handle);
   }
@@ -614,7 +618,6 @@ export class Objects {
       resolved.attrs.type,
       (o) => (o.id === displaced?.id ? linksLeft : undefined),
     );
-    if (this.names.size >= NAME_MEMO_LIMIT) this.names.clear();
     this.names.set(key, obj.id);
     this.captureKernelHandle(obj.id, resolved.node);
     this.adopt(exp, obj.id, resolved.node, pins);
