@@ -697,15 +697,35 @@ static bool keep_bigints(napi_env env, op *o, napi_value value, size_t count) {
   return napi_create_reference(env, value, 1, &o->kept) == napi_ok;
 }
 
+/* Starts parsing a call whose first two arguments are a directory descriptor and a name (`fn(dirfd,
+ * name, ...)`): a new op with both, and in `bad` the name's verdict (get_name). NULL with a TypeError
+ * thrown when they are of the wrong kind. */
+static op *at_call(napi_env env, napi_callback_info info, enum op_code code, size_t argc, napi_value *argv,
+                   const char *fn, int *bad) {
+  if (!get_args(env, info, argc, argv)) return NULL;
+  op *o = new_op(env, code);
+  if (o == NULL) return NULL;
+  char message[96];
+  if (!get_int(env, argv[0], &o->fd)) {
+    snprintf(message, sizeof message, "%s: dirfd must be a number", fn);
+    wrong(env, o, message);
+    return NULL;
+  }
+  *bad = get_name(env, argv[1], o->name);
+  if (*bad < 0) {
+    snprintf(message, sizeof message, "%s: name must be a Buffer", fn);
+    wrong(env, o, message);
+    return NULL;
+  }
+  return o;
+}
+
 /* statAsync(dirfd, name, out: BigInt64Array(14)) -> Promise<undefined | handle Buffer | errno name> */
 static napi_value stat_async(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return NULL;
-  op *o = new_op(env, OP_STAT);
+  int bad = 0;
+  op *o = at_call(env, info, OP_STAT, 3, argv, "statAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "statAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "statAsync: name must be a Buffer");
   if (!keep_bigints(env, o, argv[2], STAT_FIELDS)) return wrong(env, o, "statAsync: out must be a BigInt64Array(14)");
   return start(env, o, refusal(bad, o->fd, o->name, false));
 }
@@ -714,12 +734,9 @@ static napi_value stat_async(napi_env env, napi_callback_info info) {
  * the stat of the new descriptor in out[0..13], the descriptor itself in out[14]. */
 static napi_value open_async(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  if (!get_args(env, info, 5, argv)) return NULL;
-  op *o = new_op(env, OP_OPEN);
+  int bad = 0;
+  op *o = at_call(env, info, OP_OPEN, 5, argv, "openAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "openAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "openAsync: name must be a Buffer");
   if (!get_int(env, argv[2], &o->flags)) return wrong(env, o, "openAsync: flags must be a number");
   if (!get_int(env, argv[3], &o->mode)) return wrong(env, o, "openAsync: mode must be a number");
   if (!keep_bigints(env, o, argv[4], STAT_FIELDS + 1))
@@ -730,12 +747,9 @@ static napi_value open_async(napi_env env, napi_callback_info info) {
 /* mkdirAsync(dirfd, name, mode) -> Promise<undefined | errno> */
 static napi_value mkdir_async(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return NULL;
-  op *o = new_op(env, OP_MKDIR);
+  int bad = 0;
+  op *o = at_call(env, info, OP_MKDIR, 3, argv, "mkdirAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "mkdirAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "mkdirAsync: name must be a Buffer");
   if (!get_int(env, argv[2], &o->mode)) return wrong(env, o, "mkdirAsync: mode must be a number");
   return start(env, o, refusal(bad, o->fd, o->name, true));
 }
@@ -776,13 +790,10 @@ static napi_value symlink_async(napi_env env, napi_callback_info info) {
  * (S_IFREG and S_IFDIR are 'EINVAL'); the process umask applies. */
 static napi_value mknod_async(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  if (!get_args(env, info, 5, argv)) return NULL;
-  op *o = new_op(env, OP_MKNOD);
+  int bad = 0;
+  op *o = at_call(env, info, OP_MKNOD, 5, argv, "mknodAsync", &bad);
   if (o == NULL) return NULL;
   int32_t major_number, minor_number;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "mknodAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "mknodAsync: name must be a Buffer");
   if (!get_int(env, argv[2], &o->mode)) return wrong(env, o, "mknodAsync: mode must be a number");
   if (!get_int(env, argv[3], &major_number)) return wrong(env, o, "mknodAsync: major must be a number");
   if (!get_int(env, argv[4], &minor_number)) return wrong(env, o, "mknodAsync: minor must be a number");
@@ -831,12 +842,9 @@ static napi_value rename_async(napi_env env, napi_callback_info info) {
 /* unlinkAsync(dirfd, name, directory) -> Promise<undefined | errno> */
 static napi_value unlink_async(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  if (!get_args(env, info, 3, argv)) return NULL;
-  op *o = new_op(env, OP_UNLINK);
+  int bad = 0;
+  op *o = at_call(env, info, OP_UNLINK, 3, argv, "unlinkAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "unlinkAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "unlinkAsync: name must be a Buffer");
   if (napi_get_value_bool(env, argv[2], &o->directory) != napi_ok)
     return wrong(env, o, "unlinkAsync: directory must be a boolean");
   return start(env, o, refusal(bad, o->fd, o->name, true));
@@ -845,12 +853,9 @@ static napi_value unlink_async(napi_env env, napi_callback_info info) {
 /* utimensAsync(dirfd, name, atime, mtime, flags) -> Promise<undefined | errno>, as utimensAt. */
 static napi_value utimens_async(napi_env env, napi_callback_info info) {
   napi_value argv[5];
-  if (!get_args(env, info, 5, argv)) return NULL;
-  op *o = new_op(env, OP_UTIMENS);
+  int bad = 0;
+  op *o = at_call(env, info, OP_UTIMENS, 5, argv, "utimensAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "utimensAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "utimensAsync: name must be a Buffer");
   int atime = get_time(env, argv[2], &o->times[0]);
   int mtime = get_time(env, argv[3], &o->times[1]);
   if (atime == 0 || mtime == 0) return wrong(env, o, "utimensAsync: a time is a bigint, 'now' or 'omit'");
@@ -926,12 +931,9 @@ static napi_value statfs_async(napi_env env, napi_callback_info info) {
  * `dirfd` holds ('EINVAL' when it holds something else). */
 static napi_value readlink_async(napi_env env, napi_callback_info info) {
   napi_value argv[2];
-  if (!get_args(env, info, 2, argv)) return NULL;
-  op *o = new_op(env, OP_READLINK);
+  int bad = 0;
+  op *o = at_call(env, info, OP_READLINK, 2, argv, "readlinkAsync", &bad);
   if (o == NULL) return NULL;
-  if (!get_int(env, argv[0], &o->fd)) return wrong(env, o, "readlinkAsync: dirfd must be a number");
-  int bad = get_name(env, argv[1], o->name);
-  if (bad < 0) return wrong(env, o, "readlinkAsync: name must be a Buffer");
   return start(env, o, refusal(bad, o->fd, o->name, false));
 }
 

@@ -32,8 +32,13 @@ import { type Target, target } from './request.js';
 import { setattrRequest } from './sattr.js';
 import { statusOf } from './status.js';
 
-/** post_op_attr of a target, or nothing if it cannot be read (attributes are optional in failures). */
+/**
+ * post_op_attr of a target, or nothing if it cannot be read (attributes are optional in failures). The
+ * attributes its resolution read during this request serve when there are some: callers use this only
+ * for objects the request did not change.
+ */
 export async function attrsOf(t: Target): Promise<post_op_attr> {
+  if (t.attrs !== undefined) return postOp(t.attrs, t.exp);
   const a = await t.fs.getattr(t.node);
   return a.ok ? postOp(a.value, t.exp) : NO_ATTRS;
 }

@@ -3,9 +3,9 @@ import { promisify } from 'node:util';
 import { modeAfterWrite } from './access.js';
 import { type Attrs, attrsFromStats, type WccAttrs, wccAttrs } from './attrs.js';
 import type { Caller } from './credentials.js';
-import { registerReliever, relieveDescriptors } from './descriptors.js';
+import { registerReliever } from './descriptors.js';
 import { toErrno } from './errors.js';
-import { EMPTY_NAME, errnoOf, fsTypeOfFd } from './fs-calls.js';
+import { EMPTY_NAME, errnoOf, fsTypeOfFd, openRelieved } from './fs-calls.js';
 import { fsOps } from './fs-ops.js';
 import { type NativeStat, systemError } from './native.js';
 import { closeQuietly } from './proc-path.js';
@@ -236,11 +236,7 @@ export class DataIo {
     writable: boolean,
   ): Promise<FsResult<{ fd: number; writable: boolean; ident: Identity }>> {
     const flags = writable && !this.options.readOnly ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
-    let got = await fsOps().open(node.fd, EMPTY_NAME, flags, 0);
-    if (got === 'EMFILE' || got === 'ENFILE') {
-      relieveDescriptors();
-      got = await fsOps().open(node.fd, EMPTY_NAME, flags, 0);
-    }
+    const got = await openRelieved(node.fd, EMPTY_NAME, flags);
     if (typeof got === 'string') {
       const errno = errnoOf(got, 'open');
       return fail(errno === 'ENOENT' || errno === 'ELOOP' ? 'EBADF' : errno);

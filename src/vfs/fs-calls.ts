@@ -2,7 +2,7 @@ import type { StatLike } from './attrs.js';
 import { fileTypeOf } from './attrs.js';
 import { relieveDescriptors } from './descriptors.js';
 import { toErrno } from './errors.js';
-import { fsOps, type StatWithHandle } from './fs-ops.js';
+import { fsOps, type Opened, type StatWithHandle } from './fs-ops.js';
 import { type NativeStat, type SystemErrorCode, systemError } from './native.js';
 import { closeQuietly, O_NOFOLLOW, O_PATH } from './proc-path.js';
 import { identityFromStat } from './reuse-tag.js';
@@ -76,15 +76,23 @@ export async function openNode(
   name: Buffer,
   flags: number,
 ): Promise<FsResult<{ node: VNode; st: NativeStat }>> {
-  let got = await fsOps().open(dirFd, name, flags, 0);
-  if (got === 'EMFILE' || got === 'ENFILE') {
-    relieveDescriptors();
-    got = await fsOps().open(dirFd, name, flags, 0);
-  }
+  const got = await openRelieved(dirFd, name, flags);
   if (typeof got === 'string') return fail(errnoOf(got, 'openat'));
   const fd = got.fd;
   const ident = await identityFromStat(got.st, got.handle, () => fsTypeOfFd(fd));
   return ok({ node: { fd, ident, type: fileTypeOf(got.st), mnt: got.st.mntId }, st: got.st });
+}
+
+/** FsOps.open; running out of descriptors relieves the caches and retries once. */
+export async function openRelieved(
+  dirFd: number,
+  name: Buffer,
+  flags: number,
+): Promise<Opened | SystemErrorCode> {
+  const got = await fsOps().open(dirFd, name, flags, 0);
+  if (got !== 'EMFILE' && got !== 'ENFILE') return got;
+  relieveDescriptors();
+  return fsOps().open(dirFd, name, flags, 0);
 }
 
 /** Whether `st` is a directory. */

@@ -113,7 +113,36 @@ class NativeOps implements FsOps {
   private readonly listings = new Map<DirPosition, DirStream>();
   private lastPosition = 0;
 
-  constructor(private readonly addon: AsyncFsAt) {}
+  // The addon's calls that need no conversion are FsOps as they are.
+  readonly mkdir: FsOps['mkdir'];
+  readonly symlink: FsOps['symlink'];
+  readonly mknod: FsOps['mknod'];
+  readonly link: FsOps['link'];
+  readonly rename: FsOps['rename'];
+  readonly unlink: FsOps['unlink'];
+  readonly utimens: FsOps['utimens'];
+  readonly chown: FsOps['chown'];
+  readonly chmod: FsOps['chmod'];
+  readonly truncate: FsOps['truncate'];
+  readonly readlink: FsOps['readlink'];
+  readonly statfs: FsOps['statfs'];
+  readonly openByHandle: FsOps['openByHandle'];
+
+  constructor(private readonly addon: AsyncFsAt) {
+    this.mkdir = addon.mkdirAsync;
+    this.symlink = addon.symlinkAsync;
+    this.mknod = addon.mknodAsync;
+    this.link = addon.linkAsync;
+    this.rename = addon.renameAsync;
+    this.unlink = addon.unlinkAsync;
+    this.utimens = addon.utimensAsync;
+    this.chown = addon.chownAsync;
+    this.chmod = addon.chmodAsync;
+    this.truncate = addon.truncateAsync;
+    this.readlink = addon.readlinkAsync;
+    this.statfs = addon.statfsAsync;
+    this.openByHandle = addon.openByHandleAsync;
+  }
 
   async statNames(
     dirfd: number,
@@ -144,71 +173,6 @@ class NativeOps implements FsOps {
     const fd = Number(out[STAT_FIELDS]);
     const st = statAt(out, 0);
     return got === undefined ? { fd, st } : { fd, st, handle: got };
-  }
-
-  mkdir(dirfd: number, name: Buffer, mode: number): Promise<undefined | SystemErrorCode> {
-    return this.addon.mkdirAsync(dirfd, name, mode);
-  }
-
-  symlink(target: Buffer, dirfd: number, name: Buffer): Promise<undefined | SystemErrorCode> {
-    return this.addon.symlinkAsync(target, dirfd, name);
-  }
-
-  mknod(
-    dirfd: number,
-    name: Buffer,
-    mode: number,
-    major: number,
-    minor: number,
-  ): Promise<undefined | SystemErrorCode> {
-    return this.addon.mknodAsync(dirfd, name, mode, major, minor);
-  }
-
-  link(fd: number, dirfd: number, name: Buffer): Promise<undefined | SystemErrorCode> {
-    return this.addon.linkAsync(fd, dirfd, name);
-  }
-
-  rename(
-    fromDir: number,
-    fromName: Buffer,
-    toDir: number,
-    toName: Buffer,
-  ): Promise<undefined | SystemErrorCode> {
-    return this.addon.renameAsync(fromDir, fromName, toDir, toName);
-  }
-
-  unlink(dirfd: number, name: Buffer, directory: boolean): Promise<undefined | SystemErrorCode> {
-    return this.addon.unlinkAsync(dirfd, name, directory);
-  }
-
-  utimens(
-    dirfd: number,
-    name: Buffer,
-    atime: NativeTime,
-    mtime: NativeTime,
-    flags: number,
-  ): Promise<undefined | SystemErrorCode> {
-    return this.addon.utimensAsync(dirfd, name, atime, mtime, flags);
-  }
-
-  chown(fd: number, uid: number, gid: number): Promise<undefined | SystemErrorCode> {
-    return this.addon.chownAsync(fd, uid, gid);
-  }
-
-  chmod(fd: number, mode: number): Promise<undefined | SystemErrorCode> {
-    return this.addon.chmodAsync(fd, mode);
-  }
-
-  truncate(fd: number, size: bigint): Promise<undefined | SystemErrorCode> {
-    return this.addon.truncateAsync(fd, size);
-  }
-
-  readlink(dirfd: number, name: Buffer): Promise<Buffer | SystemErrorCode> {
-    return this.addon.readlinkAsync(dirfd, name);
-  }
-
-  statfs(fd: number): Promise<FsStats | SystemErrorCode> {
-    return this.addon.statfsAsync(fd);
   }
 
   async readDir(
@@ -247,10 +211,6 @@ class NativeOps implements FsOps {
     if (stream === undefined) return;
     this.listings.delete(position);
     this.release(stream);
-  }
-
-  openByHandle(mountFd: number, handle: Buffer, flags: number): Promise<number | SystemErrorCode> {
-    return this.addon.openByHandleAsync(mountFd, handle, flags);
   }
 
   /** Closes a listing's descriptor on the pool; what closing reports changes nothing for the caller. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { identityOf, type StatLike } from './attrs.js';
 import { attempt } from './errors.js';
 import { nativeFsAt } from './native.js';
-import { closeQuietly, O_NOFOLLOW, O_PATH, procPath } from './proc-path.js';
+import { procPath } from './proc-path.js';
 import type { Identity } from './types.js';
 
 /**
@@ -35,22 +35,6 @@ export function identityOfFd(fd: number, st: StatLike): Identity {
   if (at === undefined || st.birthtimeNs !== 0n || !hasGenerationHandles(st.dev, () => fsTypeOf(fd)))
     return identityOf(st);
   return withHandle(st, at.nameToHandleAt(fd, EMPTY, at.constants.AT_EMPTY_PATH));
-}
-
-/** The identity of the entry `name` of directory `dirFd` (not followed), `st` being its lstat. */
-export function identityOfChild(dirFd: number, name: Buffer, st: StatLike): Identity {
-  const at = nativeFsAt();
-  if (at === undefined || st.birthtimeNs !== 0n) return identityOf(st);
-  const generation = hasGenerationHandles(st.dev, () => {
-    const fd = at.openAt(dirFd, name, O_PATH | O_NOFOLLOW, 0);
-    if (typeof fd === 'string') return undefined;
-    try {
-      return fsTypeOf(fd);
-    } finally {
-      closeQuietly(fd);
-    }
-  });
-  return generation ? withHandle(st, at.nameToHandleAt(dirFd, name, 0)) : identityOf(st);
 }
 
 /** Which identity objects like `fd` (an export root) get, for the start-up log and the exports registry. */
